@@ -1,0 +1,52 @@
+# Two commands on a fresh Debian machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
+
+.PHONY: run test lint format migrate bench-routing bench-realtime clean system-deps
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3-venv is missing: installing it with apt-get"; \
+	  rm -rf $(VENV); $(APT) update -qq && $(APT) install -y -qq python3-venv >/dev/null && \
+	  $(PYTHON) -m venv $(VENV); }
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/welcome-center demo
+
+migrate: $(STAMP)
+	$(BIN)/welcome-center migrate
+
+# Debian packages the test suite drives for real: Chromium (browser tests) and
+# PostgreSQL (tests against a private cluster). Installed only when missing.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(APT) update -qq && $(APT) install -y -qq chromium >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql for the database tests"; \
+	  $(APT) update -qq && $(APT) install -y -qq postgresql >/dev/null; }
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,74 @@
+"""POST /api/v1/auth/login and logout."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from app.auth import service
+from app.auth.principal import SESSION_COOKIE, bearer_token
+from app.config import Settings
+from app.deps import ClockDep, DbDep, PrincipalDep, parse_body
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+class LoginBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+@router.post(
+    "/login",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": LoginBody.model_json_schema()}},
+        }
+    },
+)
+async def login(request: Request, response: Response, db: DbDep, clock: ClockDep) -> Any:
+    body = await parse_body(request, LoginBody)
+    settings: Settings = request.app.state.settings
+    async with db.write() as session:
+        token, user = await service.login(
+            session,
+            username=body.username,
+            password=body.password,
+            now=clock(),
+            hours=settings.staff_token_hours,
+        )
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(settings.staff_token_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return {
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": int(settings.staff_token_hours * 3600),
+        "user": {"username": user.username, "role": user.role, "agency": user.agency_code},
+    }
+
+
+@router.post("/logout", status_code=204)
+async def logout(request: Request, db: DbDep, principal: PrincipalDep) -> Response:
+    token = bearer_token(request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE))
+    if token and principal.user_id is not None:
+        async with db.write() as session:
+            await service.logout(session, token=token)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/me")
+async def me(principal: PrincipalDep) -> dict[str, Any]:
+    return {"name": principal.name, "role": principal.kind, "agency": principal.agency}

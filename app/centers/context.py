@@ -1,0 +1,132 @@
+"""Everything a request needs to know about a center on a given day, loaded in one go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.centers.models import Agency, Center, Day, Desk, Need
+from app.errors import Conflict, NotFound
+from app.routing.rules import NeedSpec, OpenDay
+
+
+@dataclass
+class CenterContext:
+    center: Center
+    tz: ZoneInfo
+    today: date
+    day: Day | None
+    agencies: dict[str, Agency]
+    needs: dict[str, Need]
+    desks: dict[str, Desk]
+    days: list[Day]
+
+    @property
+    def default_language(self) -> str:
+        return self.center.languages[0]
+
+    @property
+    def present(self) -> frozenset[str]:
+        if self.day is None:
+            return frozenset()
+        if self.day.agencies is None:
+            return frozenset(self.agencies)
+        return frozenset(self.day.agencies)
+
+    def open_days(self) -> list[OpenDay]:
+        return [
+            OpenDay(d.date, frozenset(self.agencies if d.agencies is None else d.agencies))
+            for d in self.days
+        ]
+
+    def need_spec(self, code: str) -> NeedSpec:
+        n = self.needs[code]
+        return NeedSpec(
+            code=n.code,
+            minutes=float(n.minutes),
+            served_by=tuple(n.served_by),
+            before=frozenset(n.before or ()),
+        )
+
+    @property
+    def before(self) -> dict[str, frozenset[str]]:
+        return {code: frozenset(n.before or ()) for code, n in self.needs.items()}
+
+    def minutes(self, need: str) -> float:
+        n = self.needs.get(need)
+        return float(n.minutes) if n else 15.0
+
+    def require_day(self) -> Day:
+        if self.day is None:
+            upcoming = [d.date for d in self.days if d.date > self.today]
+            nxt = min(upcoming).isoformat() if upcoming else None
+            raise Conflict(
+                f"center '{self.center.slug}' has no consultation day on {self.today.isoformat()}"
+                + (f"; the next one is {nxt}" if nxt else ""),
+                next_date=nxt,
+            )
+        return self.day
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.tz)
+
+    def iso(self, moment: datetime | None) -> str | None:
+        return None if moment is None else moment.astimezone(self.tz).isoformat()
+
+    def at_local_time(self, hhmm: str) -> datetime:
+        """Today's date at a local HH:MM, as an aware datetime."""
+        hours, minutes = (int(p) for p in hhmm.split(":"))
+        return datetime.combine(self.today, time(hours, minutes), tzinfo=self.tz)
+
+    def room_label(self, desk: Desk, language: str) -> str:
+        return desk.room.get(language) or desk.room.get(self.default_language) or desk.code
+
+    def day_bounds(self) -> tuple[datetime, datetime]:
+        start = datetime.combine(self.today, time(0), tzinfo=self.tz)
+        return start, start + timedelta(days=1)
+
+
+async def center_by_slug(session: AsyncSession, slug: str) -> Center:
+    center = await session.scalar(select(Center).where(Center.slug == slug))
+    if center is None:
+        raise NotFound(f"unknown center '{slug}'", slug=slug)
+    return center
+
+
+async def load_context(session: AsyncSession, center: Center, *, now: datetime) -> CenterContext:
+    tz = ZoneInfo(center.timezone)
+    today = now.astimezone(tz).date()
+    agencies = (
+        await session.scalars(
+            select(Agency).where(Agency.center_id == center.id).order_by(Agency.position)
+        )
+    ).all()
+    needs = (
+        await session.scalars(
+            select(Need).where(Need.center_id == center.id).order_by(Need.position)
+        )
+    ).all()
+    desks = (
+        await session.scalars(
+            select(Desk).where(Desk.center_id == center.id).order_by(Desk.position)
+        )
+    ).all()
+    days = (
+        await session.scalars(
+            select(Day).where(Day.center_id == center.id, Day.date >= today).order_by(Day.date)
+        )
+    ).all()
+    return CenterContext(
+        center=center,
+        tz=tz,
+        today=today,
+        day=next((d for d in days if d.date == today), None),
+        agencies={a.code: a for a in agencies},
+        needs={n.code: n for n in needs},
+        desks={d.code: d for d in desks},
+        days=list(days),
+    )

@@ -1,0 +1,158 @@
+"""The welcome-center command: migrate, load-config, serve, demo."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+app = typer.Typer(help="Welcome-Center: walk-in queue and routing for one-stop centers.")
+DEMO_FILE = Path(__file__).parent / "demo" / "lippe.yaml"
+
+
+def _settings(demo: bool = False):
+    from pydantic import ValidationError
+
+    from app.config import Settings
+
+    try:
+        return Settings(demo=True) if demo else Settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            typer.echo(f"error: {err['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def migrate() -> None:
+    """Apply all migrations to WELCOME_DATABASE_URL."""
+    from app.migrate import upgrade
+
+    url = _settings(demo=True).database_url
+    upgrade(url)
+    typer.echo(f"database is up to date ({_redact(url)})")
+
+
+@app.command("load-config")
+def load_config(file: Annotated[Path, typer.Argument(help="the center's YAML file")]) -> None:
+    """Create or update a center from its YAML file (idempotent; history is kept)."""
+    from app.centers.loader import ConfigError
+
+    try:
+        report = asyncio.run(_load(file))
+    except ConfigError as exc:
+        typer.echo(f"{file}: refused, nothing was written:", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from None
+    except FileNotFoundError:
+        typer.echo(f"{file}: no such file", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(str(report))
+
+
+async def _load(file: Path):
+    from app.centers.loader import load_config_file
+    from app.db import Database
+
+    db = Database(_settings(demo=True).database_url)
+    try:
+        return await load_config_file(db, file)
+    finally:
+        await db.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Run the server."""
+    import uvicorn
+
+    _settings()  # refuse a missing secret key before starting workers
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Migrate, load the bundled demo center, open today, and serve it."""
+    import uvicorn
+
+    os.environ["WELCOME_DEMO"] = "1"
+    from app.config import get_settings
+    from app.migrate import upgrade
+
+    get_settings.cache_clear()
+    settings = get_settings()
+    upgrade(settings.database_url)
+    report, today = asyncio.run(_demo_setup(settings.database_url))
+    base = f"http://{host}:{port}"
+    typer.echo(
+        "\n".join(
+            [
+                "",
+                f"Welcome-Center demo ({report.slug}), consultation day {today} is open.",
+                f"  Kiosk:    {base}/kiosk/?center=lippe&token=demo-kiosk-token-foyer",
+                f"  Display:  {base}/display/?center=lippe&token=demo-display-token-wartebereich",
+                f"  Staff:    {base}/staff/   (API docs: {base}/docs)",
+                "  Sign-in:  admin / demo-admin; staff abh1 / demo-abh, jobcenter1 / "
+                "demo-jobcenter, aa1 / demo-aa (one per agency: <agency>1 / demo-<agency>)",
+                "",
+            ]
+        )
+    )
+    sys.stdout.flush()
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port)
+
+
+async def _demo_setup(url: str):
+    from sqlalchemy import select
+
+    from app.centers.loader import ensure_day, load_config_file
+    from app.centers.models import Center
+    from app.db import Database
+
+    db = Database(url)
+    try:
+        report = await load_config_file(db, DEMO_FILE)
+        async with db.write() as session:
+            center = await session.scalar(select(Center).where(Center.slug == "lippe"))
+            assert center is not None
+            today = datetime.now(UTC).astimezone(ZoneInfo(center.timezone)).date()
+            await ensure_day(session, center_id=center.id, day=today)
+        return report, today
+    finally:
+        await db.dispose()
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

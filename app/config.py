@@ -1,0 +1,47 @@
+"""Settings from the environment (prefix WELCOME_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "var" / "welcome.db"
+INSECURE_KEYS = {"", "change-me", "secret", "changeme", "demo"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WELCOME_", extra="ignore")
+
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DB}"
+    secret_key: str = ""
+    demo: bool = False
+    # A plain comma-separated string: pydantic-settings would parse a list as JSON.
+    allowed_origins: str = "http://127.0.0.1:8000,http://localhost:8000"
+    staff_token_hours: float = Field(default=12.0, gt=0)
+    public_url: str = "http://127.0.0.1:8000"
+
+    @model_validator(mode="after")
+    def _refuse_insecure_key(self) -> Settings:
+        if not self.demo and (self.secret_key in INSECURE_KEYS or len(self.secret_key) < 16):
+            raise ValueError(
+                "WELCOME_SECRET_KEY must be set to a random value of at least 16 characters "
+                "(only demo mode, WELCOME_DEMO=1, may run without one)"
+            )
+        return self
+
+    @property
+    def origins(self) -> set[str]:
+        return {o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()}
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

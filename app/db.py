@@ -1,0 +1,161 @@
+"""Engine, declarative base and the one place that commits: Database.write()."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import DateTime, TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; SQLite would otherwise hand back naive datetimes."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+WRITE_OPTION = "welcome_write"
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """SQLite creates the file but not its folder (the default lives under ./var/)."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def make_engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        ensure_sqlite_dir(url)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _sqlite_pragmas(engine)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, issue BEGIN, so writes can BEGIN IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A write takes the database write lock up front: upgrading a read
+        # transaction later can fail at once with SQLITE_BUSY instead of waiting.
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+class Database:
+    """Owns the engine; every state change goes through write(), the only commit point."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.is_sqlite = url.startswith("sqlite")
+        self._locks: dict[int, asyncio.Lock] = {}
+        # Set by the app: receives the events a write committed (the live-update hub).
+        self.on_events: Callable[[list[Any]], Awaitable[None]] | None = None
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self, center_id: int | None = None) -> AsyncIterator[AsyncSession]:
+        """One serialised transaction for a center: state, events, commit, then side effects.
+
+        Decisions such as "who does this desk call next" look at the whole center,
+        so writes for one center never interleave: an in-process lock keeps this
+        worker's requests in line, and the database lock (SQLite BEGIN IMMEDIATE,
+        PostgreSQL advisory transaction lock) keeps other workers out.
+        """
+        lock = self._locks.setdefault(center_id or 0, asyncio.Lock())
+        async with lock, self.sessions() as session:
+            await session.connection(execution_options={WRITE_OPTION: True})
+            if center_id is not None and not self.is_sqlite:
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(:ns, :id)"),
+                    {"ns": 7301, "id": center_id},
+                )
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+            pending = session.info.pop("after_commit", [])
+            events = session.info.pop("events", [])
+        for callback in pending:
+            await callback()
+        if events and self.on_events is not None:
+            await self.on_events(events)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run callback once the surrounding write() has committed (never on rollback)."""
+    session.info.setdefault("after_commit", []).append(callback)

@@ -1,0 +1,95 @@
+"""Request dependencies shared by the routers: database, clock, caller, JSON bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
+
+from app.auth.principal import SESSION_COOKIE, Principal, bearer_token, resolve
+from app.db import Database
+from app.errors import AppError, Invalid, NotAuthenticated
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def get_clock(request: Request) -> Callable[[], datetime]:
+    return getattr(request.app.state, "clock", None) or (lambda: datetime.now(UTC))
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+ClockDep = Annotated[Callable[[], datetime], Depends(get_clock)]
+
+
+async def optional_principal(request: Request, db: DbDep, clock: ClockDep) -> Principal | None:
+    token = bearer_token(request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE))
+    if token is None:
+        return None
+    async with db.read() as session:
+        return await resolve(session, token, now=clock())
+
+
+async def require_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        raise NotAuthenticated("a valid bearer token is required")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(require_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    name = ""
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name or "body"
+
+
+async def parse_body(request: Request, model: type[M], *, empty_ok: bool = False) -> M:
+    """Bodies are parsed inside the handler, after authentication, never before it."""
+    raw = await request.body()
+    if not raw.strip():
+        if empty_ok:
+            return model()
+        raise Invalid("body", "a JSON object is required")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AppError(f"body: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise Invalid("body", "must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def validation_error(exc: ValidationError) -> Invalid:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    field = _field_name(tuple(first["loc"]))
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown field"
+    value = first.get("input") if first["type"] != "missing" else None
+    if isinstance(value, (dict, list)):
+        value = None
+    err = Invalid(field, message, value)
+    err.extra["errors"] = [
+        {"field": _field_name(tuple(e["loc"])), "message": e["msg"]} for e in errors
+    ]
+    return err

@@ -1,0 +1,291 @@
+"""Desk actions. Callers hold the center's write lock (Database.write), so the
+decision of who a desk calls and the state change it causes are one atomic step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.centers.context import CenterContext
+from app.centers.models import Desk
+from app.desks.schemas import FinishBody
+from app.errors import Conflict, Invalid
+from app.events.log import append
+from app.routing import policy
+from app.routing.rules import Person, agency_for, next_date_for
+from app.visits.lifecycle import OPEN_STEPS, visit_status
+from app.visits.models import Step, Visit
+from app.visits.queries import active_visits, desk_view, to_view
+from app.visits.views import current_step, event_visit
+
+STATE_EVENTS = {"open": "desk.opened", "paused": "desk.paused", "closed": "desk.closed"}
+
+
+def desk_out(desk: Desk, ctx: CenterContext) -> dict[str, Any]:
+    return {
+        "code": desk.code,
+        "room": ctx.room_label(desk, ctx.default_language),
+        "room_labels": dict(desk.room),
+        "agency": desk.agency_code,
+        "languages": list(desk.languages),
+        "state": desk.state,
+    }
+
+
+def desk_event_data(desk: Desk, ctx: CenterContext, visit: Visit | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "desk": desk.code,
+        "room": ctx.room_label(desk, ctx.default_language),
+        "room_labels": dict(desk.room),
+        "agency": desk.agency_code,
+        "state": desk.state,
+    }
+    if visit is not None:
+        data["visit"] = event_visit(visit, ctx)
+    return data
+
+
+async def _event(
+    session: AsyncSession,
+    ctx: CenterContext,
+    desk: Desk,
+    type: str,
+    now: datetime,
+    visit: Visit | None = None,
+    **extra: Any,
+) -> None:
+    await append(
+        session,
+        center_id=ctx.center.id,
+        day=ctx.today,
+        type=type,
+        at=now,
+        data={**desk_event_data(desk, ctx, visit), **extra},
+        visit_id=visit.id if visit else None,
+        desk=desk.code,
+    )
+
+
+async def desk_visit(session: AsyncSession, ctx: CenterContext, desk: Desk) -> Visit | None:
+    """The visitor this desk has called or is serving, if any."""
+    for visit in await active_visits(session, ctx):
+        if any(s.desk == desk.code and s.status in ("called", "in_service") for s in visit.steps):
+            return visit
+    return None
+
+
+def _own_steps(visit: Visit, desk: Desk, *statuses: str) -> list[Step]:
+    return [s for s in visit.steps if s.desk == desk.code and s.status in statuses]
+
+
+def _refresh(visit: Visit, now: datetime) -> None:
+    visit.status = visit_status(s.status for s in visit.steps)
+    if visit.status in ("done", "cancelled") and visit.ended_at is None:
+        visit.ended_at = now
+
+
+async def set_state(
+    session: AsyncSession, ctx: CenterContext, desk: Desk, state: str, *, now: datetime
+) -> None:
+    if state == "closed" and await desk_visit(session, ctx, desk) is not None:
+        raise Conflict(f"desk {desk.code} still has a visitor; finish or no-show first")
+    if desk.state == state:
+        return  # pressing "open" twice changes nothing, so it writes no event
+    desk.state = state
+    desk.state_changed_at = now
+    await _event(session, ctx, desk, STATE_EVENTS[state], now)
+
+
+async def call_next(
+    session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime
+) -> Visit | None:
+    ctx.require_day()
+    busy = await desk_visit(session, ctx, desk)
+    if busy is not None:
+        raise Conflict(
+            f"desk {desk.code} is still serving {busy.ticket}; finish or no-show first",
+            ticket=busy.ticket,
+        )
+    if desk.state != "open":
+        # Pressing "call next" at a paused or closed desk means the desk is working.
+        await set_state(session, ctx, desk, "open", now=now)
+    visits = await active_visits(session, ctx)
+    by_id = {v.id: v for v in visits}
+    choice = policy.choose(
+        desk_view(ctx, desk.code),
+        [to_view(v, ctx) for v in visits],
+        now=now,
+        before=ctx.before,
+    )
+    if choice is None:
+        return None
+    visit = by_id[choice.visit.visit_id]
+    chosen = {s.step_id for s in choice.steps}
+    for step in visit.steps:
+        if step.id in chosen:
+            step.status = "called"
+            step.desk = desk.code
+            step.called_at = now
+    _refresh(visit, now)
+    await session.flush()
+    await _event(session, ctx, desk, "visit.called", now, visit, reasons=list(choice.reasons))
+    return visit
+
+
+async def _require_visit(session: AsyncSession, ctx: CenterContext, desk: Desk) -> Visit:
+    visit = await desk_visit(session, ctx, desk)
+    if visit is None:
+        raise Conflict(f"desk {desk.code} has no called visitor")
+    return visit
+
+
+async def recall(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime) -> Visit:
+    visit = await _require_visit(session, ctx, desk)
+    steps = _own_steps(visit, desk, "called")
+    if not steps:
+        raise Conflict(f"{visit.ticket} is already at desk {desk.code}; nothing to recall")
+    for step in steps:
+        step.recalls += 1
+    await _event(session, ctx, desk, "visit.recalled", now, visit, recalls=steps[0].recalls)
+    return visit
+
+
+async def start(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime) -> Visit:
+    visit = await _require_visit(session, ctx, desk)
+    steps = _own_steps(visit, desk, "called")
+    if not steps:
+        raise Conflict(f"{visit.ticket} is already in service at desk {desk.code}")
+    for step in steps:
+        step.status = "in_service"
+        step.started_at = now
+    _refresh(visit, now)
+    await session.flush()
+    await _event(session, ctx, desk, "visit.started", now, visit)
+    return visit
+
+
+def _check_codes(field: str, codes: list[str], allowed: set[str], what: str) -> list[str]:
+    unique: list[str] = []
+    for i, code in enumerate(codes):
+        if code not in allowed:
+            raise Invalid(f"{field}[{i}]", f"'{code}' is not {what}", code)
+        if code not in unique:
+            unique.append(code)
+    return unique
+
+
+async def finish(
+    session: AsyncSession, ctx: CenterContext, desk: Desk, body: FinishBody, *, now: datetime
+) -> Visit:
+    visit = await _require_visit(session, ctx, desk)
+    steps = _own_steps(visit, desk, "called", "in_service")
+    resolved = _check_codes(
+        "resolved", body.resolved, {s.need for s in steps}, f"a need {visit.ticket} has here"
+    )
+    added = _check_codes("add_needs", body.add_needs, set(ctx.needs), "a known need")
+    returned: list[str] = []
+    for step in steps:
+        if step.started_at is None:
+            step.started_at = now  # finished without pressing start: served all the same
+        step.note = body.note
+        if step.need in resolved:
+            step.status = "done"
+            step.ended_at = now
+        else:
+            # Not resolved: back to this agency's queue, behind those already waiting.
+            step.status = "pending"
+            step.desk = None
+            step.queued_at = now
+            returned.append(step.need)
+    referred = _add_needs(visit, ctx, added, now=now, desk=desk)
+    _refresh(visit, now)
+    await session.flush()
+    if resolved:
+        await _event(session, ctx, desk, "visit.step_done", now, visit, needs=resolved)
+    if returned:
+        await _event(session, ctx, desk, "visit.requeued", now, visit, needs=returned)
+    if referred:
+        await _event(session, ctx, desk, "visit.referred", now, visit, **referred)
+    if visit.status == "done":
+        await _event(session, ctx, desk, "visit.done", now, visit)
+    return visit
+
+
+def _add_needs(
+    visit: Visit, ctx: CenterContext, codes: list[str], *, now: datetime, desk: Desk
+) -> dict[str, Any]:
+    """Referral: new steps for needs served today, the others said with their next date."""
+    open_needs = {s.need for s in visit.steps if s.status in OPEN_STEPS}
+    person = Person(
+        residence_status=visit.residence_status,
+        municipality=visit.municipality,
+        age=visit.age,
+        language=visit.language,
+    )
+    added: list[dict[str, str]] = []
+    unavailable: list[dict[str, Any]] = []
+    position = max((s.position for s in visit.steps), default=-1) + 1
+    for code in codes:
+        if code in open_needs:
+            continue
+        agency = agency_for(ctx.need_spec(code), person)
+        if agency is not None and agency in ctx.present:
+            visit.steps.append(
+                Step(
+                    position=position,
+                    need=code,
+                    agency=agency,
+                    status="pending",
+                    source="referral",
+                    queued_at=now,
+                )
+            )
+            position += 1
+            added.append({"need": code, "agency": agency})
+        else:
+            nxt = next_date_for(agency, ctx.today, ctx.open_days()) if agency else None
+            entry = {"need": code, "next_date": nxt.isoformat() if nxt else None}
+            visit.unavailable = [*(visit.unavailable or []), entry]
+            unavailable.append(entry)
+    if not added and not unavailable:
+        return {}
+    return {"added": added, "unavailable": unavailable, "by": desk.code}
+
+
+async def no_show(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime) -> Visit:
+    visit = await _require_visit(session, ctx, desk)
+    steps = _own_steps(visit, desk, "called")
+    if not steps:
+        raise Conflict(f"{visit.ticket} has already arrived at desk {desk.code}")
+    final = False
+    for step in steps:
+        step.no_shows += 1
+        if step.no_shows >= 2:
+            step.status = "no_show"
+            step.ended_at = now
+            final = True
+        else:
+            # First miss: to the end of the queue, callable at once.
+            step.status = "pending"
+            step.desk = None
+            step.queued_at = now
+    _refresh(visit, now)
+    await session.flush()
+    await _event(session, ctx, desk, "visit.no_show", now, visit, final=final)
+    if visit.status == "done":
+        await _event(session, ctx, desk, "visit.done", now, visit)
+    return visit
+
+
+def queue(
+    ctx: CenterContext, desk: Desk, visits: list[Visit], *, now: datetime
+) -> list[policy.Candidate]:
+    return policy.rank(
+        desk_view(ctx, desk.code), [to_view(v, ctx) for v in visits], now=now, before=ctx.before
+    )
+
+
+def current(visit: Visit | None) -> Step | None:
+    return current_step(visit) if visit else None

@@ -1,0 +1,50 @@
+"""Errors that carry their HTTP status; one handler renders them as problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    status: int = 400
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotAuthenticated(AppError):
+    status = 401
+    title = "Not authenticated"
+
+
+class Forbidden(AppError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(AppError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(AppError):
+    status = 409
+    title = "Conflict"
+
+
+class Invalid(AppError):
+    """A well-formed request with a bad value: names the field and, for a code, the value."""
+
+    status = 422
+    title = "Invalid value"
+
+    def __init__(self, field: str, message: str, value: Any = None) -> None:
+        detail = f"{field}: {message}"
+        error: dict[str, Any] = {"field": field, "message": message}
+        if value is not None:
+            error["value"] = value
+        super().__init__(detail, errors=[error])
+        self.field = field

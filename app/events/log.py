@@ -1,0 +1,70 @@
+"""Appending to the event log: the next gap-free seq of a center-day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.centers.models import DayCounter
+from app.events.models import Event
+
+PENDING_KEY = "events"
+
+
+async def day_counter(session: AsyncSession, *, center_id: int, day: date) -> DayCounter:
+    """The counter row of a center-day; callers hold the center's write lock."""
+    counter = await session.get(DayCounter, (center_id, day))
+    if counter is None:
+        counter = DayCounter(center_id=center_id, date=day, last_seq=0, last_ticket=0)
+        session.add(counter)
+        await session.flush()
+    return counter
+
+
+async def append(
+    session: AsyncSession,
+    *,
+    center_id: int,
+    day: date,
+    type: str,
+    at: datetime,
+    data: dict[str, Any],
+    visit_id: str | None = None,
+    desk: str | None = None,
+) -> Event:
+    counter = await day_counter(session, center_id=center_id, day=day)
+    counter.last_seq += 1
+    event = Event(
+        center_id=center_id,
+        date=day,
+        seq=counter.last_seq,
+        type=type,
+        at=at,
+        visit_id=visit_id,
+        desk=desk,
+        data=data,
+    )
+    session.add(event)
+    session.info.setdefault(PENDING_KEY, []).append(event)
+    return event
+
+
+async def last_seq(session: AsyncSession, *, center_id: int, day: date) -> int:
+    counter = await session.get(DayCounter, (center_id, day))
+    return counter.last_seq if counter else 0
+
+
+async def events_after(
+    session: AsyncSession, *, center_id: int, day: date, since: int, limit: int = 10_000
+) -> Sequence[Event]:
+    rows = await session.scalars(
+        select(Event)
+        .where(Event.center_id == center_id, Event.date == day, Event.seq > since)
+        .order_by(Event.seq)
+        .limit(limit)
+    )
+    return rows.all()

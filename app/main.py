@@ -1,0 +1,98 @@
+"""create_app(): lifespan, routers, error handlers, static front ends."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.auth.routes import router as auth_router
+from app.centers.routes import router as centers_router
+from app.config import ROOT, Settings, get_settings
+from app.db import Database
+from app.deps import validation_error
+from app.desks.routes import router as desks_router
+from app.errors import AppError
+from app.visits.routes import router as visits_router
+
+log = logging.getLogger("welcome_center")
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        response = problem(exc.status, exc.title, exc.detail, **exc.extra)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        from pydantic import ValidationError
+
+        err = validation_error(ValidationError.from_exception_data("request", exc.errors()))
+        return problem(422, err.title, err.detail, **err.extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = HTTPStatus(exc.status_code).phrase
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem(exc.status_code, title, detail)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return problem(500, "Internal server error", "an unexpected error occurred")
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = database or Database(settings.database_url)
+        app.state.db = db
+        try:
+            yield
+        finally:
+            if database is None:
+                await db.dispose()
+
+    app = FastAPI(
+        title="welcome-center",
+        version="1",
+        summary="Walk-in queue and multi-agency routing for Welcome-Centers",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if database is not None:
+        app.state.db = database
+    install_error_handlers(app)
+    for router in (auth_router, centers_router, visits_router, desks_router):
+        app.include_router(router)
+
+    for name in ("kiosk", "display"):
+        folder = ROOT / name
+        if folder.is_dir():
+            app.mount(f"/{name}", StaticFiles(directory=folder, html=True), name=name)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

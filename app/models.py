@@ -1,0 +1,25 @@
+"""Every table, imported in one place for Alembic and the test setup."""
+
+from app.auth.models import Device, StaffToken, User
+from app.centers.models import Agency, Center, ConfigLoad, Day, DayCounter, Desk, Need
+from app.db import Base
+from app.events.models import Event
+from app.visits.models import IdempotencyKey, Step, Visit
+
+__all__ = [
+    "Agency",
+    "Base",
+    "Center",
+    "ConfigLoad",
+    "Day",
+    "DayCounter",
+    "Desk",
+    "Device",
+    "Event",
+    "IdempotencyKey",
+    "Need",
+    "StaffToken",
+    "Step",
+    "User",
+    "Visit",
+]

@@ -1,0 +1,94 @@
+"""Check-in, the visitor's own status, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+
+from app.centers.context import center_by_slug, load_context
+from app.centers.models import Center
+from app.deps import ClockDep, DbDep, OptionalPrincipalDep, PrincipalDep, parse_body
+from app.errors import Forbidden, Invalid
+from app.visits import service
+from app.visits.queries import active_visits, estimates, visit_by_token
+from app.visits.schemas import CancelBody, CheckIn
+from app.visits.views import visit_out
+
+router = APIRouter(prefix="/api/v1", tags=["visits"])
+MAX_KEY = 255
+
+
+def _body_doc(model: type) -> dict[str, Any]:
+    schema = model.model_json_schema()  # type: ignore[attr-defined]
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+@router.post(
+    "/centers/{slug}/visits",
+    status_code=201,
+    openapi_extra=_body_doc(CheckIn),
+    responses={200: {"description": "an idempotent repeat: the visit created before"}},
+)
+async def check_in(
+    slug: str,
+    request: Request,
+    db: DbDep,
+    clock: ClockDep,
+    principal: PrincipalDep,
+    idempotency_key: Annotated[str | None, Header(include_in_schema=True)] = None,
+) -> Any:
+    if principal.kind not in ("kiosk", "admin"):
+        raise Forbidden("only a kiosk may check visitors in")
+    async with db.read() as session:
+        center = await center_by_slug(session, slug)
+    if principal.center_id != center.id:
+        raise Forbidden("this device belongs to another center")
+    body = await parse_body(request, CheckIn)
+    if idempotency_key is not None and not (0 < len(idempotency_key.strip()) <= MAX_KEY):
+        raise Invalid("Idempotency-Key", f"must be 1 to {MAX_KEY} characters")
+    now = clock()
+    async with db.write(center.id) as session:
+        ctx = await load_context(session, await center_by_slug(session, slug), now=now)
+        visit, created = await service.check_in(
+            session, ctx, body, now=now, idempotency_key=idempotency_key
+        )
+        waits = estimates(await active_visits(session, ctx), ctx, now=now)
+        out = visit_out(visit, ctx, estimate=waits.get(visit.id))
+    return JSONResponse(out, status_code=201 if created else 200)
+
+
+@router.get("/visits/{token}")
+async def visit_status(token: str, db: DbDep, clock: ClockDep) -> dict[str, Any]:
+    now = clock()
+    async with db.read() as session:
+        visit = await visit_by_token(session, token)
+        center = await session.get(Center, visit.center_id)
+        assert center is not None
+        ctx = await load_context(session, center, now=now)
+        waits = (
+            estimates(await active_visits(session, ctx), ctx, now=now)
+            if visit.date == ctx.today
+            else {}
+        )
+        return visit_out(visit, ctx, estimate=waits.get(visit.id))
+
+
+@router.post("/visits/{token}/cancel", openapi_extra=_body_doc(CancelBody))
+async def cancel(
+    token: str, request: Request, db: DbDep, clock: ClockDep, principal: OptionalPrincipalDep
+) -> dict[str, Any]:
+    # The token in the path is the visitor's own credential; staff may cancel too.
+    body = await parse_body(request, CancelBody, empty_ok=True)
+    now = clock()
+    async with db.read() as session:
+        visit = await visit_by_token(session, token)
+    by = principal.name if principal and principal.is_staff else "visitor"
+    async with db.write(visit.center_id) as session:
+        visit = await visit_by_token(session, token)
+        center = await session.get(Center, visit.center_id)
+        assert center is not None
+        ctx = await load_context(session, center, now=now)
+        visit = await service.cancel(session, ctx, visit, now=now, by=by, reason=body.reason)
+        return visit_out(visit, ctx)

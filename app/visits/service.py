@@ -1,0 +1,195 @@
+"""Check-in and cancel: state change plus event, in the caller's transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.centers.context import CenterContext
+from app.errors import Conflict, Invalid
+from app.events.log import append, day_counter
+from app.routing.rules import RESIDENCE_STATUSES, Person, resolve
+from app.visits.lifecycle import OPEN_STEPS, ticket_label, visit_status
+from app.visits.models import IdempotencyKey, Step, Visit
+from app.visits.queries import visit_by_id
+from app.visits.schemas import CheckIn
+from app.visits.views import event_visit
+
+
+def body_hash(body: CheckIn) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def validate_check_in(body: CheckIn, ctx: CenterContext) -> list[str]:
+    """Values the schema cannot know: the center's languages, needs and towns."""
+    if body.language not in ctx.center.languages:
+        raise Invalid(
+            "language",
+            f"'{body.language}' is not offered here; choose one of "
+            + ", ".join(ctx.center.languages),
+            body.language,
+        )
+    needs: list[str] = []
+    for i, code in enumerate(body.needs):
+        if code not in ctx.needs:
+            raise Invalid(f"needs[{i}]", f"unknown need '{code}'", code)
+        if code not in needs:
+            needs.append(code)
+    if body.residence_status is not None and body.residence_status not in RESIDENCE_STATUSES:
+        raise Invalid(
+            "residence_status",
+            f"unknown residence status '{body.residence_status}'",
+            body.residence_status,
+        )
+    towns = ctx.center.municipalities
+    if body.municipality is not None and towns:
+        match = next((t for t in towns if t.casefold() == body.municipality.casefold()), None)
+        if match is None:
+            raise Invalid(
+                "municipality", f"unknown municipality '{body.municipality}'", body.municipality
+            )
+        body.municipality = match
+    return needs
+
+
+async def replay(
+    session: AsyncSession, ctx: CenterContext, *, key: str, digest: str
+) -> Visit | None:
+    """The visit an earlier request with this Idempotency-Key created, if any."""
+    row = await session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.center_id == ctx.center.id, IdempotencyKey.key == key
+        )
+    )
+    if row is None:
+        return None
+    if row.body_hash != digest:
+        raise Invalid(
+            "Idempotency-Key",
+            "this key was already used for a different check-in; use a new key",
+            key,
+        )
+    return await visit_by_id(session, row.visit_id)
+
+
+async def check_in(
+    session: AsyncSession,
+    ctx: CenterContext,
+    body: CheckIn,
+    *,
+    now: datetime,
+    idempotency_key: str | None,
+) -> tuple[Visit, bool]:
+    """Returns the visit and whether it was created now (False: an idempotent replay)."""
+    day = ctx.require_day()
+    needs = validate_check_in(body, ctx)
+    digest = body_hash(body)
+    if idempotency_key is not None:
+        earlier = await replay(session, ctx, key=idempotency_key, digest=digest)
+        if earlier is not None:
+            return earlier, False
+
+    person = Person(
+        residence_status=body.residence_status,
+        municipality=body.municipality,
+        age=body.age,
+        language=body.language,
+    )
+    resolution = resolve(
+        [ctx.need_spec(code) for code in needs],
+        person,
+        next(d for d in ctx.open_days() if d.date == day.date),
+        ctx.open_days(),
+    )
+    counter = await day_counter(session, center_id=ctx.center.id, day=ctx.today)
+    counter.last_ticket += 1
+    priority = body.priority
+    visit = Visit(
+        id=str(uuid.uuid4()),
+        center_id=ctx.center.id,
+        date=ctx.today,
+        ticket=ticket_label(counter.last_ticket),
+        token=secrets.token_urlsafe(24),  # 192 bits
+        language=body.language,
+        residence_status=body.residence_status,
+        municipality=body.municipality,
+        age=body.age,
+        leave_by=ctx.at_local_time(body.leave_by) if body.leave_by else None,
+        priority_children=bool(priority and priority.children),
+        priority_accessibility=bool(priority and priority.accessibility),
+        consent_share=body.consent_share,
+        invitation_code=body.invitation_code,
+        unavailable=[
+            {"need": need, "next_date": nxt.isoformat() if nxt else None}
+            for need, nxt in resolution.unavailable
+        ],
+        checked_in_at=now,
+        steps=[
+            Step(position=i, need=need, agency=agency, status="pending", queued_at=now)
+            for i, (need, agency) in enumerate(resolution.steps)
+        ],
+    )
+    visit.status = visit_status(s.status for s in visit.steps)
+    if visit.status == "done":
+        visit.ended_at = now
+    session.add(visit)
+    await session.flush()  # the key row references the visit
+    if idempotency_key is not None:
+        session.add(
+            IdempotencyKey(
+                center_id=ctx.center.id,
+                key=idempotency_key,
+                body_hash=digest,
+                visit_id=visit.id,
+                created_at=now,
+            )
+        )
+    await session.flush()
+    await append(
+        session,
+        center_id=ctx.center.id,
+        day=ctx.today,
+        type="visit.checked_in",
+        at=now,
+        data={"visit": event_visit(visit, ctx)},
+        visit_id=visit.id,
+    )
+    return visit, True
+
+
+async def cancel(
+    session: AsyncSession,
+    ctx: CenterContext,
+    visit: Visit,
+    *,
+    now: datetime,
+    by: str,
+    reason: str | None = None,
+) -> Visit:
+    if visit.status in ("done", "cancelled"):
+        raise Conflict(f"visit {visit.ticket} has already ended ({visit.status})")
+    desks = sorted({s.desk for s in visit.steps if s.status in OPEN_STEPS and s.desk})
+    for step in visit.steps:
+        if step.status in OPEN_STEPS:
+            step.status = "cancelled"
+            step.ended_at = now
+    visit.status = "cancelled"
+    visit.ended_at = now
+    await session.flush()
+    await append(
+        session,
+        center_id=ctx.center.id,
+        day=visit.date,
+        type="visit.cancelled",
+        at=now,
+        data={"visit": event_visit(visit, ctx), "by": by, "reason": reason, "freed_desks": desks},
+        visit_id=visit.id,
+    )
+    return visit

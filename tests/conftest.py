@@ -1,0 +1,154 @@
+"""One migrated database with the demo center per test session, copied for each test.
+
+Each test gets its own SQLite file (a copy of the migrated template), the real app
+with its lifespan, and httpx against it over ASGI. The app's clock is a test clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from app.cli import DEMO_FILE
+from app.config import Settings
+from app.db import Database
+from app.main import create_app
+from app.migrate import upgrade
+
+BERLIN = ZoneInfo("Europe/Berlin")
+KIOSK = "demo-kiosk-token-foyer"
+DISPLAY = "demo-display-token-wartebereich"
+TEST_DAY = datetime.now(BERLIN).date()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Clock:
+    """The app's notion of now; tests move it forward."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += timedelta(minutes=minutes)
+
+
+async def _prepare(url: str, day: date) -> None:
+    from sqlalchemy import select
+
+    from app.centers.loader import ensure_day, load_config_file
+    from app.centers.models import Center
+
+    db = Database(url)
+    try:
+        await load_config_file(db, DEMO_FILE)
+        async with db.write() as session:
+            center = await session.scalar(select(Center).where(Center.slug == "lippe"))
+            assert center is not None
+            await ensure_day(session, center_id=center.id, day=day)
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "welcome.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    asyncio.run(_prepare(url, TEST_DAY))
+    return path
+
+
+@pytest.fixture
+def db_url(template_db: Path, tmp_path: Path) -> str:
+    path = tmp_path / "welcome.db"
+    shutil.copy(template_db, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime.combine(TEST_DAY, time(10, 0), tzinfo=BERLIN))
+
+
+@dataclass
+class Harness:
+    client: httpx.AsyncClient
+    db: Database
+    clock: Clock
+    app: Any
+
+    async def login(self, username: str, password: str | None = None) -> dict[str, str]:
+        password = password or (
+            "demo-admin" if username == "admin" else f"demo-{username.removesuffix('1')}"
+        )
+        r = await self.client.post(
+            "/api/v1/auth/login", json={"username": username, "password": password}
+        )
+        assert r.status_code == 200, r.text
+        self.client.cookies.clear()  # tests authenticate explicitly, by bearer token
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    async def check_in(self, expect: int = 201, headers: Any = None, **body: Any) -> Any:
+        body.setdefault("language", "de")
+        r = await self.client.post(
+            "/api/v1/centers/lippe/visits",
+            json=body,
+            headers={"Authorization": f"Bearer {KIOSK}", **(headers or {})},
+        )
+        assert r.status_code == expect, r.text
+        return r.json()
+
+    async def desk(self, code: str, action: str, headers: dict[str, str], **body: Any) -> Any:
+        return await self.client.post(
+            f"/api/v1/desks/{code}/{action}", json=body or None, headers=headers
+        )
+
+
+@pytest.fixture
+async def harness(db_url: str, clock: Clock) -> AsyncIterator[Harness]:
+    settings = Settings(demo=True, database_url=db_url)
+    db = Database(db_url)
+    app = create_app(settings, database=db)
+    app.state.clock = clock
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield Harness(client=client, db=db, clock=clock, app=app)
+    await db.dispose()
+
+
+@pytest.fixture
+def kiosk_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {KIOSK}"}
+
+
+@pytest.fixture
+def display_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {DISPLAY}"}
+
+
+async def desks_by_agency(h: Harness) -> dict[str, list[str]]:
+    r = await h.client.get(
+        "/api/v1/centers/lippe/display", headers={"Authorization": f"Bearer {DISPLAY}"}
+    )
+    assert r.status_code == 200, r.text
+    out: dict[str, list[str]] = {}
+    for desk in r.json()["desks"]:
+        out.setdefault(desk["agency"], []).append(desk["code"])
+    return out

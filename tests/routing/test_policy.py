@@ -1,0 +1,82 @@
+"""The routing policy v1: candidates, `before`, score terms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from app.routing.policy import DeskView, StepView, VisitView, choose, rank
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+BEFORE = {"residence": frozenset({"work"})}
+ABH = DeskView(code="r1", agency="abh", languages=frozenset({"de", "ar"}))
+AA = DeskView(code="r2", agency="aa", languages=frozenset({"de"}))
+
+
+def visit(
+    vid: str,
+    *steps: tuple[str, str, str],
+    at: datetime = T0,
+    language: str = "de",
+    **kw: object,
+) -> VisitView:
+    return VisitView(
+        visit_id=vid,
+        ticket=vid,
+        checked_in_at=at,
+        language=language,
+        steps=tuple(
+            StepView(step_id=i, need=n, agency=a, status=s, queued_at=at, minutes=15)
+            for i, (n, a, s) in enumerate(steps)
+        ),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_before_blocks_work_until_residence_is_done() -> None:
+    v = visit("A001", ("residence", "abh", "pending"), ("work", "aa", "pending"))
+    assert choose(AA, [v], now=T0, before=BEFORE) is None
+    assert choose(ABH, [v], now=T0, before=BEFORE).visit.visit_id == "A001"
+    done = visit("A001", ("residence", "abh", "done"), ("work", "aa", "pending"))
+    assert choose(AA, [done], now=T0, before=BEFORE) is not None
+
+
+def test_busy_visitors_are_never_candidates() -> None:
+    v = visit("A001", ("counselling", "beratung", "called"), ("residence", "abh", "pending"))
+    assert choose(ABH, [v], now=T0, before=BEFORE) is None
+
+
+def test_longer_wait_first_then_priority_then_deadline() -> None:
+    old = visit("A001", ("residence", "abh", "pending"), at=T0)
+    new = visit("A002", ("residence", "abh", "pending"), at=T0 + timedelta(minutes=5))
+    now = T0 + timedelta(minutes=10)
+    assert [c.visit.ticket for c in rank(ABH, [new, old], now=now, before=BEFORE)] == [
+        "A001",
+        "A002",
+    ]
+    family = visit(
+        "A003", ("residence", "abh", "pending"), at=T0 + timedelta(minutes=5), children=True
+    )
+    assert choose(ABH, [old, family], now=now, before=BEFORE).visit.ticket == "A003"
+    bus = visit(
+        "A004",
+        ("residence", "abh", "pending"),
+        at=T0 + timedelta(minutes=8),
+        leave_by=now + timedelta(minutes=30),
+    )
+    assert choose(ABH, [old, family, bus], now=now, before=BEFORE).visit.ticket == "A004"
+
+
+def test_language_match_breaks_ties_only() -> None:
+    de = visit("A001", ("residence", "abh", "pending"), language="tr")
+    ar = visit("A002", ("residence", "abh", "pending"), language="ar")
+    assert choose(ABH, [de, ar], now=T0, before=BEFORE).visit.ticket == "A002"
+    older = visit(
+        "A003", ("residence", "abh", "pending"), at=T0 - timedelta(minutes=2), language="tr"
+    )
+    assert choose(ABH, [ar, older], now=T0, before=BEFORE).visit.ticket == "A003"
+
+
+def test_all_callable_steps_of_the_agency_are_served_together() -> None:
+    v = visit("A001", ("residence", "abh", "pending"), ("work_permit", "abh", "pending"))
+    cand = choose(ABH, [v], now=T0, before=BEFORE)
+    assert cand is not None and {s.need for s in cand.steps} == {"residence", "work_permit"}
