@@ -48,5 +48,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks print numbers; they are not timed tests.
+bench-routing: $(STAMP)
+	$(BIN)/python -m bench.routing
+
+bench-realtime: $(STAMP) system-deps
+	$(BIN)/python -m bench.realtime
+
 clean:
 	rm -rf $(VENV) var .pytest_cache
