@@ -86,8 +86,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for router in (auth_router, centers_router, visits_router, desks_router):
         app.include_router(router)
 
-    for name in ("kiosk", "display"):
-        folder = ROOT / name
+    front_ends = {"kiosk": ROOT / "kiosk", "display": ROOT / "display"}
+    front_ends["staff"] = ROOT / "app" / "web" / "staff"
+    for name, folder in front_ends.items():
         if folder.is_dir():
             app.mount(f"/{name}", StaticFiles(directory=folder, html=True), name=name)
 

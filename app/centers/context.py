@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.models import Agency, Center, Day, Desk, Need
-from app.errors import Conflict, NotFound
+from app.errors import AppError, Conflict, NotFound
 from app.routing.rules import NeedSpec, OpenDay
 
 
@@ -60,11 +60,11 @@ class CenterContext:
         n = self.needs.get(need)
         return float(n.minutes) if n else 15.0
 
-    def require_day(self) -> Day:
+    def require_day(self, *, missing: type[AppError] = Conflict) -> Day:
         if self.day is None:
             upcoming = [d.date for d in self.days if d.date > self.today]
             nxt = min(upcoming).isoformat() if upcoming else None
-            raise Conflict(
+            raise missing(
                 f"center '{self.center.slug}' has no consultation day on {self.today.isoformat()}"
                 + (f"; the next one is {nxt}" if nxt else ""),
                 next_date=nxt,
@@ -115,18 +115,31 @@ async def load_context(session: AsyncSession, center: Center, *, now: datetime) 
             select(Desk).where(Desk.center_id == center.id).order_by(Desk.position)
         )
     ).all()
-    days = (
-        await session.scalars(
-            select(Day).where(Day.center_id == center.id, Day.date >= today).order_by(Day.date)
-        )
-    ).all()
+    days = list(
+        (
+            await session.scalars(
+                select(Day).where(Day.center_id == center.id, Day.date >= today).order_by(Day.date)
+            )
+        ).all()
+    )
+    day = next((d for d in days if d.date == today), None)
+    if day is None and not days and not await _has_calendar(session, center.id):
+        # A center configured without any days is open every day with every agency:
+        # the calendar is optional, a closed day is only one the calendar leaves out.
+        day = Day(center_id=center.id, date=today, opens="00:00", closes="23:59", agencies=None)
+        days = [day]
     return CenterContext(
         center=center,
         tz=tz,
         today=today,
-        day=next((d for d in days if d.date == today), None),
+        day=day,
         agencies={a.code: a for a in agencies},
         needs={n.code: n for n in needs},
         desks={d.code: d for d in desks},
-        days=list(days),
+        days=days,
     )
+
+
+async def _has_calendar(session: AsyncSession, center_id: int) -> bool:
+    found = await session.scalar(select(Day.id).where(Day.center_id == center_id).limit(1))
+    return found is not None

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from app.centers.context import CenterContext, center_by_slug, load_context
 from app.deps import ClockDep, DbDep, PrincipalDep
-from app.errors import Forbidden
+from app.errors import Forbidden, NotFound
 from app.events.log import last_seq
 from app.visits.queries import active_visits
 from app.visits.views import display_entry
@@ -23,7 +23,7 @@ def _labels(texts: dict[str, str], ctx: CenterContext) -> dict[str, str]:
 
 
 def today_out(ctx: CenterContext) -> dict[str, Any]:
-    day = ctx.require_day()
+    day = ctx.require_day(missing=NotFound)
     present = ctx.present
     needs = []
     for need in ctx.needs.values():

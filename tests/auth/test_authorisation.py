@@ -1,0 +1,135 @@
+"""Who may do what: every route against every kind of caller."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.centers.loader import load_config_file
+from tests.conftest import DISPLAY, KIOSK, Harness
+
+pytestmark = pytest.mark.anyio
+
+CALLERS = ("anonymous", "kiosk", "display", "abh1", "aa1", "admin")
+# route -> expected status per caller, in CALLERS order (r112 is an abh desk)
+MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
+    ("GET", "/api/v1/centers/lippe/today", (200, 200, 200, 200, 200, 200)),
+    ("POST", "/api/v1/centers/lippe/visits", (401, 201, 403, 403, 403, 201)),
+    ("GET", "/api/v1/centers/lippe/display", (401, 403, 200, 403, 403, 200)),
+    ("POST", "/api/v1/desks/r112/open", (401, 403, 403, 200, 403, 200)),
+    ("POST", "/api/v1/desks/r112/pause", (401, 403, 403, 200, 403, 200)),
+    ("POST", "/api/v1/desks/r112/call-next", (401, 403, 403, 204, 403, 204)),
+    ("POST", "/api/v1/desks/r112/recall", (401, 403, 403, 409, 403, 409)),
+    ("POST", "/api/v1/desks/r112/start", (401, 403, 403, 409, 403, 409)),
+    ("POST", "/api/v1/desks/r112/finish", (401, 403, 403, 409, 403, 409)),
+    ("POST", "/api/v1/desks/r112/no-show", (401, 403, 403, 409, 403, 409)),
+    ("GET", "/api/v1/desks/r112/queue", (401, 403, 403, 200, 403, 200)),
+    ("POST", "/api/v1/desks/r112/close", (401, 403, 403, 200, 403, 200)),
+]
+
+
+async def headers_for(h: Harness, caller: str) -> dict[str, str]:
+    if caller == "anonymous":
+        return {}
+    if caller == "kiosk":
+        return {"Authorization": f"Bearer {KIOSK}"}
+    if caller == "display":
+        return {"Authorization": f"Bearer {DISPLAY}"}
+    return await h.login(caller)
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), MATRIX)
+async def test_authorisation_matrix(
+    harness: Harness, method: str, path: str, expected: tuple[int, ...]
+) -> None:
+    body = {"language": "de", "needs": ["counselling"]} if path.endswith("/visits") else None
+    for caller, status in zip(CALLERS, expected, strict=True):
+        headers = await headers_for(harness, caller)
+        r = await harness.client.request(method, path, json=body, headers=headers)
+        assert r.status_code == status, f"{caller} {method} {path}: {r.status_code} {r.text}"
+        if status >= 400:
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert r.json()["status"] == status
+
+
+async def test_a_wrong_or_expired_token_is_401(harness: Harness) -> None:
+    r = await harness.client.get(
+        "/api/v1/centers/lippe/display", headers={"Authorization": "Bearer nonsense"}
+    )
+    assert r.status_code == 401
+    staff = await harness.login("abh1")
+    harness.clock.advance(60 * 13)  # staff tokens last 12 hours
+    r = await harness.client.post("/api/v1/desks/r112/open", headers=staff)
+    assert r.status_code == 401
+
+
+async def test_login_with_a_wrong_password_is_401_and_says_nothing_more(harness: Harness) -> None:
+    for user in ("abh1", "nobody"):
+        r = await harness.client.post(
+            "/api/v1/auth/login", json={"username": user, "password": "wrong"}
+        )
+        assert r.status_code == 401
+        assert r.json()["detail"] == "wrong username or password"
+    r = await harness.client.post("/api/v1/auth/login", json={"username": "abh1"})
+    assert r.status_code == 422 and r.json()["detail"].startswith("password")
+
+
+async def test_login_returns_the_contracts_shape(harness: Harness) -> None:
+    r = await harness.client.post(
+        "/api/v1/auth/login", json={"username": "abh1", "password": "demo-abh"}
+    )
+    body = r.json()
+    assert body["token_type"] == "bearer" and len(body["access_token"]) >= 32
+    assert body["user"] == {"username": "abh1", "role": "staff", "agency": "abh"}
+
+
+async def test_devices_and_staff_of_another_center_are_refused(harness: Harness, tmp_path) -> None:
+    other = tmp_path / "herford.yaml"
+    other.write_text(
+        """
+center: {slug: herford, name: Welcome-Center Herford, timezone: Europe/Berlin, languages: [de]}
+agencies:
+  - {code: abh, name: {de: Ausländerbehörde}}
+needs:
+  - {code: residence, label: {de: Aufenthalt}, minutes: 15, served_by: [{agency: abh}]}
+desks:
+  - {code: hf1, room: {de: "Raum 1"}, agency: abh}
+users:
+  - {username: hf-abh, role: staff, agency: abh, password: "herford-password"}
+devices:
+  - {name: kiosk-hf, kind: kiosk, token: "herford-kiosk-token-1234"}
+""",
+        encoding="utf-8",
+    )
+    await load_config_file(harness.db, other)
+    hf_kiosk = {"Authorization": "Bearer herford-kiosk-token-1234"}
+    r = await harness.client.post(
+        "/api/v1/centers/lippe/visits", json={"language": "de", "needs": ["work"]}, headers=hf_kiosk
+    )
+    assert r.status_code == 403
+    # A center without a calendar is open every day.
+    r = await harness.client.post(
+        "/api/v1/centers/herford/visits",
+        json={"language": "de", "needs": ["residence"]},
+        headers=hf_kiosk,
+    )
+    assert r.status_code == 201, r.text
+    hf_staff = await harness.login("hf-abh", "herford-password")
+    assert (await harness.desk("r112", "open", hf_staff)).status_code == 403
+    assert (await harness.desk("hf1", "call-next", hf_staff)).status_code == 200
+
+
+async def test_unknown_routes_and_methods_are_problems(harness: Harness) -> None:
+    r = await harness.client.get("/api/v1/nothing-here")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("application/problem+json")
+    r = await harness.client.delete("/api/v1/centers/lippe/today")
+    assert r.status_code == 405 and r.json()["status"] == 405
+
+
+async def test_openapi_document_is_served(harness: Harness) -> None:
+    r = await harness.client.get("/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    assert "/api/v1/centers/{slug}/visits" in paths
+    assert "/api/v1/desks/{code}/call-next" in paths
+    assert "requestBody" in paths["/api/v1/centers/{slug}/visits"]["post"]
