@@ -55,11 +55,10 @@ def today_out(ctx: CenterContext) -> dict[str, Any]:
         "closes": day.closes,
         "languages": list(ctx.center.languages),
         "municipalities": ctx.center.municipalities,
-        "agencies": [
-            {"code": a.code, "name": _labels(a.name, ctx)}
-            for a in ctx.agencies.values()
-            if a.code in present
-        ],
+        "agencies": [a.code for a in ctx.agencies.values() if a.code in present],
+        "agency_names": {
+            a.code: _labels(a.name, ctx) for a in ctx.agencies.values() if a.code in present
+        },
         "needs": needs,
     }
 

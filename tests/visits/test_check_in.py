@@ -168,6 +168,8 @@ async def test_today_lists_labels_in_every_offered_language(harness: Harness) ->
     today = r.json()
     assert today["date"] == harness.clock.now.date().isoformat()
     assert today["languages"][0] == "de"
+    assert {"abh", "jobcenter", "aa", "tm_mitte", "tm_kreis"} <= set(today["agencies"])
+    assert today["agency_names"]["abh"]["de"] == "Ausländerbehörde"
     for need in today["needs"]:
         assert set(today["languages"]) <= set(need["label"])
         assert all(need["label"].values())
