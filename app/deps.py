@@ -49,6 +49,13 @@ PrincipalDep = Annotated[Principal, Depends(require_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 
 
+def json_body_doc(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
+    """OpenAPI for a body that parse_body reads by hand (so auth can come first)."""
+    schema = model.model_json_schema()
+    content = {"application/json": {"schema": schema}}
+    return {"requestBody": {"required": required, "content": content}}
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     name = ""
     for part in loc:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from app.auth import service
 from app.auth.principal import SESSION_COOKIE, bearer_token
 from app.config import Settings
-from app.deps import ClockDep, DbDep, PrincipalDep, parse_body
+from app.deps import ClockDep, DbDep, PrincipalDep, json_body_doc, parse_body
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -24,12 +24,7 @@ class LoginBody(BaseModel):
 
 @router.post(
     "/login",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": LoginBody.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body_doc(LoginBody),
 )
 async def login(request: Request, response: Response, db: DbDep, clock: ClockDep) -> Any:
     body = await parse_body(request, LoginBody)

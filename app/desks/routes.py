@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.centers.context import CenterContext, load_context
 from app.centers.models import Center, Desk
-from app.deps import ClockDep, DbDep, PrincipalDep, parse_body
+from app.deps import ClockDep, DbDep, PrincipalDep, json_body_doc, parse_body
 from app.desks import service
 from app.desks.schemas import FinishBody
 from app.errors import Forbidden, NotFound
@@ -129,12 +129,7 @@ async def start(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) 
 
 @router.post(
     "/{code}/finish",
-    openapi_extra={
-        "requestBody": {
-            "required": False,
-            "content": {"application/json": {"schema": FinishBody.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body_doc(FinishBody, required=False),
 )
 async def finish(
     code: str, request: Request, db: DbDep, clock: ClockDep, principal: PrincipalDep
@@ -167,20 +162,27 @@ async def queue(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) 
     now = clock()
     async with db.read() as session:
         ctx = await _context(session, located, now)
-        visits = await active_visits(session, ctx)
-        by_id = {v.id: v for v in visits}
-        waits = estimates(visits, ctx, now=now)
-        ranked = service.queue(ctx, ctx.desks[code], visits, now=now)
-        out = []
-        for position, cand in enumerate(ranked, start=1):
-            visit = by_id[cand.visit.visit_id]
-            out.append(
-                {
-                    **visit_out(visit, ctx, estimate=waits.get(visit.id)),
-                    "position": position,
-                    "score": round(cand.score, 2),
-                    "reasons": list(cand.reasons),
-                    "needs_here": [s.need for s in cand.steps],
-                }
-            )
-        return out
+        return await queue_out(session, ctx, ctx.desks[code], now)
+
+
+async def queue_out(
+    session: AsyncSession, ctx: CenterContext, desk: Desk, now: datetime
+) -> list[dict[str, Any]]:
+    """Who waits for this desk, in call order (the queue route and the desk socket)."""
+    visits = await active_visits(session, ctx)
+    by_id = {v.id: v for v in visits}
+    waits = estimates(visits, ctx, now=now)
+    ranked = service.queue(ctx, desk, visits, now=now)
+    out = []
+    for position, cand in enumerate(ranked, start=1):
+        visit = by_id[cand.visit.visit_id]
+        out.append(
+            {
+                **visit_out(visit, ctx, estimate=waits.get(visit.id)),
+                "position": position,
+                "score": round(cand.score, 2),
+                "reasons": list(cand.reasons),
+                "needs_here": [s.need for s in cand.steps],
+            }
+        )
+    return out

@@ -9,7 +9,14 @@ from fastapi.responses import JSONResponse
 
 from app.centers.context import center_by_slug, load_context
 from app.centers.models import Center
-from app.deps import ClockDep, DbDep, OptionalPrincipalDep, PrincipalDep, parse_body
+from app.deps import (
+    ClockDep,
+    DbDep,
+    OptionalPrincipalDep,
+    PrincipalDep,
+    json_body_doc,
+    parse_body,
+)
 from app.errors import Forbidden, Invalid
 from app.visits import service
 from app.visits.queries import active_visits, estimates, visit_by_token
@@ -20,15 +27,10 @@ router = APIRouter(prefix="/api/v1", tags=["visits"])
 MAX_KEY = 255
 
 
-def _body_doc(model: type) -> dict[str, Any]:
-    schema = model.model_json_schema()  # type: ignore[attr-defined]
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
 @router.post(
     "/centers/{slug}/visits",
     status_code=201,
-    openapi_extra=_body_doc(CheckIn),
+    openapi_extra=json_body_doc(CheckIn),
     responses={200: {"description": "an idempotent repeat: the visit created before"}},
 )
 async def check_in(
@@ -75,7 +77,7 @@ async def visit_status(token: str, db: DbDep, clock: ClockDep) -> dict[str, Any]
         return visit_out(visit, ctx, estimate=waits.get(visit.id))
 
 
-@router.post("/visits/{token}/cancel", openapi_extra=_body_doc(CancelBody))
+@router.post("/visits/{token}/cancel", openapi_extra=json_body_doc(CancelBody, required=False))
 async def cancel(
     token: str, request: Request, db: DbDep, clock: ClockDep, principal: OptionalPrincipalDep
 ) -> dict[str, Any]:
