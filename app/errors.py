@@ -48,3 +48,8 @@ class Invalid(AppError):
             error["value"] = value
         super().__init__(detail, errors=[error])
         self.field = field
+
+
+class TooManyRequests(AppError):
+    status = 429
+    title = "Too many requests"

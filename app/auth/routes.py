@@ -9,8 +9,10 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from app.auth import service
 from app.auth.principal import SESSION_COOKIE, bearer_token
+from app.auth.throttle import LoginThrottle
 from app.config import Settings
 from app.deps import ClockDep, DbDep, PrincipalDep, json_body_doc, parse_body
+from app.errors import NotAuthenticated
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -29,14 +31,22 @@ class LoginBody(BaseModel):
 async def login(request: Request, response: Response, db: DbDep, clock: ClockDep) -> Any:
     body = await parse_body(request, LoginBody)
     settings: Settings = request.app.state.settings
-    async with db.write() as session:
-        token, user = await service.login(
-            session,
-            username=body.username,
-            password=body.password,
-            now=clock(),
-            hours=settings.staff_token_hours,
-        )
+    throttle: LoginThrottle = request.app.state.login_throttle
+    client = request.client.host if request.client else "unknown"
+    throttle.check(username=body.username, client=client)
+    try:
+        async with db.write() as session:
+            token, user = await service.login(
+                session,
+                username=body.username,
+                password=body.password,
+                now=clock(),
+                hours=settings.staff_token_hours,
+            )
+    except NotAuthenticated:
+        throttle.failed(username=body.username, client=client)
+        raise
+    throttle.succeeded(username=body.username)
     response.set_cookie(
         SESSION_COOKIE,
         token,

@@ -133,3 +133,18 @@ async def test_openapi_document_is_served(harness: Harness) -> None:
     assert "/api/v1/centers/{slug}/visits" in paths
     assert "/api/v1/desks/{code}/call-next" in paths
     assert "requestBody" in paths["/api/v1/centers/{slug}/visits"]["post"]
+
+
+async def test_password_guessing_is_throttled_per_username(harness: Harness) -> None:
+    for _ in range(10):
+        r = await harness.client.post(
+            "/api/v1/auth/login", json={"username": "aa1", "password": "guess"}
+        )
+        assert r.status_code == 401
+    r = await harness.client.post(
+        "/api/v1/auth/login", json={"username": "aa1", "password": "demo-aa"}
+    )
+    assert r.status_code == 429
+    assert r.json()["retry_after"] > 0 and "try again" in r.json()["detail"]
+    # Other staff can still sign in.
+    await harness.login("abh1")
