@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.auth.routes import router as auth_router
+from app.auth.throttle import LoginThrottle
 from app.centers.routes import router as centers_router
 from app.config import ROOT, Settings, get_settings
 from app.db import Database
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.login_throttle = LoginThrottle()
     if database is not None:
         app.state.db = database
     install_error_handlers(app)
