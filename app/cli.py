@@ -69,6 +69,30 @@ async def _load(file: Path):
 
 
 @app.command()
+def purge(
+    days: Annotated[int, typer.Option(min=0, help="keep personal data of the last DAYS days")] = 30,
+) -> None:
+    """Delete visitors' personal data older than the retention period (run daily)."""
+    count = asyncio.run(_purge(days))
+    typer.echo(f"anonymised {count} visits older than {days} days")
+
+
+async def _purge(days: int) -> int:
+    from datetime import timedelta
+
+    from app.db import Database
+    from app.visits.retention import purge_before
+
+    db = Database(_settings(demo=True).database_url)
+    try:
+        async with db.write() as session:
+            cutoff = datetime.now(UTC).date() - timedelta(days=days)
+            return await purge_before(session, before=cutoff)
+    finally:
+        await db.dispose()
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
