@@ -1,13 +1,26 @@
 """Who a free desk calls next: a pure function over a snapshot of the waiting room.
 
-Score (higher is called first), all in "minutes of waiting" so terms compare:
-  waited      minutes since the step joined this agency's queue, times (1 + AGING)
-              once past AGING_AFTER minutes, so nobody starves behind new arrivals
+A visitor waits at every agency at once: they are a candidate for each agency where
+they have a pending step that no open step of theirs must precede (`before`). When a
+desk is free it scores its candidates; higher is called first. All terms are in
+"minutes of waiting" so they compare (docs/routing.md has the benchmark behind the
+numbers):
+
+  waited      minutes since the step joined this agency's queue (check-in, referral,
+              or the end of the queue after a missed call)
+  aging       + AGING * (waited - AGING_AFTER) once past AGING_AFTER: bounds the tail,
+              so a long wait always wins in the end over short work
+  work        - WORK_WEIGHT * remaining minutes of all the visitor's open steps,
+              capped at WORK_CAP: shortest remaining work first lowers the mean time
+              in the center (a visitor with little left leaves soon and stops waiting)
+  last stop   + LAST_STOP_BONUS when this desk's steps are all the visitor has left:
+              serving them empties a chair in the waiting room right away
   priority    + PRIORITY_BONUS for families with children, + ACCESS_BONUS for
               accessibility needs
   deadline    for a visitor with leave_by: + URGENCY_WEIGHT * (URGENCY_HORIZON - slack)
-              when slack (minutes left minus remaining service minutes) is under the
-              horizon, so a visitor whose bus leaves soon moves up
+              when slack (minutes left minus remaining service and walking) is under
+              the horizon, so a visitor whose bus leaves soon moves up; a deadline
+              that can no longer be met at all gets no further boost
   language    + LANGUAGE_BONUS when the desk speaks the visitor's language: a
               tie-breaker, never a filter
 Ties break on the earlier queue time, then the ticket.
@@ -30,7 +43,8 @@ class StepView:
     agency: str
     status: str
     queued_at: datetime
-    minutes: float
+    minutes: float  # expected service minutes: learned from the log, the config's as prior
+    ended_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -54,16 +68,32 @@ class DeskView:
 
 @dataclass(frozen=True)
 class Params:
-    aging: float = 0.5
-    aging_after: float = 30.0
+    aging: float = 2.0
+    aging_after: float = 60.0
+    work_weight: float = 2.0
+    work_cap: float = 90.0
+    last_stop_bonus: float = 4.0
     priority_bonus: float = 10.0
     access_bonus: float = 15.0
-    urgency_weight: float = 1.0
+    urgency_weight: float = 1.5
     urgency_horizon: float = 60.0
+    walk_minutes: float = 2.0  # per remaining step, in the deadline's slack
     language_bonus: float = 0.5
+    elsewhere_weight: float = 0.5
+    elsewhere_cap: float = 60.0
 
 
 DEFAULT_PARAMS = Params()
+# The v1 score, kept so the benchmark can show what the new terms bought.
+V1_PARAMS = Params(
+    aging=0.5,
+    aging_after=30.0,
+    work_weight=0.0,
+    elsewhere_weight=0.0,
+    last_stop_bonus=0.0,
+    urgency_weight=1.0,
+    walk_minutes=0.0,
+)
 
 
 @dataclass(frozen=True)
@@ -80,10 +110,10 @@ def is_busy(visit: VisitView) -> bool:
 
 def callable_steps(visit: VisitView, before: Mapping[str, frozenset[str]]) -> list[StepView]:
     """Pending steps not held back by an open step that must come before them."""
-    open_needs = [s.need for s in visit.steps if s.status in OPEN]
     blocked: set[str] = set()
-    for need in open_needs:
-        blocked |= before.get(need, frozenset())
+    for s in visit.steps:
+        if s.status in OPEN:
+            blocked |= before.get(s.need, frozenset())
     return [s for s in visit.steps if s.status == "pending" and s.need not in blocked]
 
 
@@ -91,14 +121,56 @@ def _minutes(a: datetime, b: datetime) -> float:
     return (a - b).total_seconds() / 60.0
 
 
+def _deadline(
+    visit: VisitView, now: datetime, remaining: float, open_steps: int, params: Params
+) -> tuple[float, str | None]:
+    assert visit.leave_by is not None
+    left = _minutes(visit.leave_by, now)
+    slack = left - remaining - params.walk_minutes * open_steps
+    if slack >= params.urgency_horizon or (params.walk_minutes and slack < -remaining):
+        # Far off, or out of reach even if served at once everywhere: no boost.
+        return 0.0, None
+    value = params.urgency_weight * (params.urgency_horizon - max(slack, 0.0))
+    return value, f"leaves in {left:.0f} min"
+
+
+def backlog(visits: Sequence[VisitView], capacity: Mapping[str, int] | None) -> dict[str, float]:
+    """Minutes of pending work per agency, per desk: how long a new step would wait there."""
+    out: dict[str, float] = {}
+    for v in visits:
+        for s in v.steps:
+            if s.status == "pending":
+                out[s.agency] = out.get(s.agency, 0.0) + s.minutes
+    if capacity:
+        return {a: m / max(1, capacity.get(a, 1)) for a, m in out.items()}
+    return out
+
+
 def score(
-    visit: VisitView, steps: Sequence[StepView], desk: DeskView, now: datetime, params: Params
+    visit: VisitView,
+    steps: Sequence[StepView],
+    desk: DeskView,
+    now: datetime,
+    params: Params,
+    queues: Mapping[str, float] | None = None,
 ) -> tuple[float, tuple[str, ...]]:
     waited = max(0.0, _minutes(now, min(s.queued_at for s in steps)))
     value = waited
     reasons = [f"waiting {waited:.0f} min"]
     if waited > params.aging_after:
         value += (waited - params.aging_after) * params.aging
+    open_steps = [s for s in visit.steps if s.status in OPEN]
+    remaining = sum(s.minutes for s in open_steps)
+    if params.work_weight:
+        value -= params.work_weight * min(remaining, params.work_cap)
+        reasons.append(f"{remaining:.0f} min of service left")
+    if queues:
+        later = [queues.get(s.agency, 0.0) for s in open_steps if s.agency != desk.agency]
+        if later:
+            value -= params.elsewhere_weight * min(max(later), params.elsewhere_cap)
+    if params.last_stop_bonus and len(open_steps) == len(steps):
+        value += params.last_stop_bonus
+        reasons.append("last stop")
     if visit.children:
         value += params.priority_bonus
         reasons.append("children")
@@ -106,15 +178,43 @@ def score(
         value += params.access_bonus
         reasons.append("accessibility")
     if visit.leave_by is not None:
-        remaining = sum(s.minutes for s in visit.steps if s.status in OPEN)
-        slack = _minutes(visit.leave_by, now) - remaining
-        if slack < params.urgency_horizon:
-            value += params.urgency_weight * (params.urgency_horizon - slack)
-            reasons.append(f"leaves in {_minutes(visit.leave_by, now):.0f} min")
+        urgency, why = _deadline(visit, now, remaining, len(open_steps), params)
+        value += urgency
+        if why:
+            reasons.append(why)
     if visit.language in desk.languages:
         value += params.language_bonus
         reasons.append(f"speaks {visit.language}")
     return value, tuple(reasons)
+
+
+def _candidates(
+    desk: DeskView,
+    visits: Sequence[VisitView],
+    now: datetime,
+    before: Mapping[str, frozenset[str]],
+    params: Params,
+    capacity: Mapping[str, int] | None = None,
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    agency = desk.agency
+    queues = backlog(visits, capacity) if params.elsewhere_weight else None
+    for visit in visits:
+        # Cheap pre-check first: most visitors have nothing pending here.
+        if not any(s.agency == agency and s.status == "pending" for s in visit.steps):
+            continue
+        if is_busy(visit):
+            continue
+        steps = tuple(s for s in callable_steps(visit, before) if s.agency == agency)
+        if not steps:
+            continue
+        value, reasons = score(visit, steps, desk, now, params, queues)
+        out.append(Candidate(visit=visit, steps=steps, score=value, reasons=reasons))
+    return out
+
+
+def _order(c: Candidate) -> tuple[float, datetime, str]:
+    return (-c.score, min(s.queued_at for s in c.steps), c.visit.ticket)
 
 
 def rank(
@@ -126,17 +226,7 @@ def rank(
     params: Params = DEFAULT_PARAMS,
 ) -> list[Candidate]:
     """Every visitor this desk could call now, best first."""
-    out: list[Candidate] = []
-    for visit in visits:
-        if is_busy(visit):
-            continue
-        steps = tuple(s for s in callable_steps(visit, before) if s.agency == desk.agency)
-        if not steps:
-            continue
-        value, reasons = score(visit, steps, desk, now, params)
-        out.append(Candidate(visit=visit, steps=steps, score=value, reasons=reasons))
-    out.sort(key=lambda c: (-c.score, min(s.queued_at for s in c.steps), c.visit.ticket))
-    return out
+    return sorted(_candidates(desk, visits, now, before, params), key=_order)
 
 
 def choose(
@@ -147,5 +237,6 @@ def choose(
     before: Mapping[str, frozenset[str]],
     params: Params = DEFAULT_PARAMS,
 ) -> Candidate | None:
-    ranked = rank(desk, visits, now=now, before=before, params=params)
-    return ranked[0] if ranked else None
+    """The first of rank(), without sorting everyone (a call-next with 500 waiting)."""
+    found = _candidates(desk, visits, now, before, params)
+    return min(found, key=_order) if found else None

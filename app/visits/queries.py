@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,14 +11,25 @@ from sqlalchemy.orm import selectinload
 
 from app.centers.context import CenterContext
 from app.errors import NotFound
-from app.routing.estimate import estimate_waits
-from app.routing.policy import DeskView, StepView, VisitView
+from app.routing.estimate import (
+    MAX_FORECAST_VISITS,
+    WALK_MINUTES,
+    DeskNow,
+    desk_states,
+    estimate_waits,
+    forecast_waits,
+)
+from app.routing.policy import BUSY, DeskView, StepView, VisitView
+from app.visits import learned
 from app.visits.models import Step, Visit
 
 ACTIVE = ("waiting", "called", "in_service")
 
 
 async def active_visits(session: AsyncSession, ctx: CenterContext) -> list[Visit]:
+    """Today's visitors still in the center; also brings the learned minutes up to date,
+    since every routing decision and estimate starts here."""
+    await learned.refresh(session, ctx)
     rows = await session.scalars(
         select(Visit)
         .where(
@@ -63,6 +74,12 @@ def to_view(visit: Visit, ctx: CenterContext) -> VisitView:
     )
 
 
+def minutes(ctx: CenterContext, need: str) -> float:
+    """Expected service minutes: learned from today's log, the config's as the prior."""
+    found = learned.cached(ctx)
+    return found.minutes(need) if found is not None else ctx.minutes(need)
+
+
 def step_view(step: Step, ctx: CenterContext) -> StepView:
     return StepView(
         step_id=step.id,
@@ -70,7 +87,8 @@ def step_view(step: Step, ctx: CenterContext) -> StepView:
         agency=step.agency,
         status=step.status,
         queued_at=step.queued_at,
-        minutes=ctx.minutes(step.need),
+        minutes=minutes(ctx, step.need),
+        ended_at=step.ended_at,
     )
 
 
@@ -86,10 +104,31 @@ def capacity(ctx: CenterContext) -> dict[str, int]:
     return {a: open_desks.get(a) or all_desks.get(a, 0) for a in ctx.agencies}
 
 
+def desks_now(visits: list[Visit], ctx: CenterContext, *, now: datetime) -> list[DeskNow]:
+    """Each desk's state and, when busy, whom it serves and until about when."""
+    serving: dict[str, tuple[str, datetime]] = {}
+    for visit in visits:
+        busy = [s for s in visit.steps if s.status in BUSY and s.desk]
+        if not busy:
+            continue
+        started = busy[0].started_at
+        begin = started or (busy[0].called_at or now) + timedelta(minutes=WALK_MINUTES)
+        until = begin + timedelta(minutes=sum(minutes(ctx, s.need) for s in busy))
+        serving[str(busy[0].desk)] = (visit.id, until)
+    out = []
+    for code, desk in ctx.desks.items():
+        if desk.agency_code not in ctx.present:
+            continue
+        visit_id, until = serving.get(code, (None, None))
+        out.append(DeskNow(desk_view(ctx, code), desk.state, visit_id=visit_id, busy_until=until))
+    return out
+
+
 def estimates(visits: list[Visit], ctx: CenterContext, *, now: datetime) -> dict[str, int]:
-    return estimate_waits(
-        [to_view(v, ctx) for v in visits],
-        now=now,
-        before=ctx.before,
-        desks_per_agency=capacity(ctx),
-    )
+    """Minutes until each visitor is first called, played forward with the routing policy."""
+    views = [to_view(v, ctx) for v in visits]
+    if len(views) > MAX_FORECAST_VISITS:
+        # Playing a huge room forward on every request costs too much; count instead.
+        return estimate_waits(views, now=now, before=ctx.before, desks_per_agency=capacity(ctx))
+    desks = desk_states(desks_now(visits, ctx, now=now), now=now)
+    return forecast_waits(views, now=now, before=ctx.before, desks=desks)

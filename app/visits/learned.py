@@ -1,0 +1,93 @@
+"""Service minutes learned from today's event log, kept up to date cheaply.
+
+A service lasts from `visit.started` at a desk to the `visit.step_done` and/or
+`visit.requeued` that the same desk's finish writes (both in one transaction, so one
+batch always holds both). The log is read once per center-day and then only past
+the last seq seen: each refresh costs one counter lookup while nothing happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.centers.context import CenterContext
+from app.events.log import last_seq
+from app.events.models import Event
+from app.routing.learn import Learned
+
+TYPES = ("visit.started", "visit.step_done", "visit.requeued")
+Key = tuple[str, int, date]  # (database, center, day)
+
+
+@dataclass
+class _DayLog:
+    learned: Learned
+    seq: int = 0
+    starts: dict[tuple[str, str], datetime] = field(default_factory=dict)
+
+
+_cache: dict[Key, _DayLog] = {}
+_current: dict[tuple[int, date], Learned] = {}  # the last refreshed, for sync callers
+
+
+def _key(session: AsyncSession, ctx: CenterContext) -> Key:
+    # Several databases can live in one process (tests, tools): never mix their days.
+    return (str(session.bind.url) if session.bind else "", ctx.center.id, ctx.today)
+
+
+def _prior(ctx: CenterContext) -> dict[str, float]:
+    return {code: float(n.minutes) for code, n in ctx.needs.items()}
+
+
+async def refresh(session: AsyncSession, ctx: CenterContext) -> Learned:
+    """The learned minutes of this center-day, brought up to the log's last seq."""
+    key = _key(session, ctx)
+    log = _cache.get(key)
+    seq = await last_seq(session, center_id=ctx.center.id, day=ctx.today)
+    if log is None or seq < log.seq or log.learned.prior != _prior(ctx):
+        for old in [k for k in _cache if k[2] < ctx.today]:
+            del _cache[old]  # yesterday's pace is not today's
+        log = _cache[key] = _DayLog(learned=Learned(prior=_prior(ctx)))
+    if seq > log.seq:
+        events = await session.scalars(
+            select(Event)
+            .where(
+                Event.center_id == ctx.center.id,
+                Event.date == ctx.today,
+                Event.seq > log.seq,
+                Event.type.in_(TYPES),
+            )
+            .order_by(Event.seq)
+        )
+        _apply(log, list(events.all()))
+        log.seq = seq
+    _current[(ctx.center.id, ctx.today)] = log.learned
+    return log.learned
+
+
+def cached(ctx: CenterContext) -> Learned | None:
+    """The minutes last refreshed for this center-day, without touching the database."""
+    return _current.get((ctx.center.id, ctx.today))
+
+
+def _apply(log: _DayLog, events: list[Event]) -> None:
+    finished: dict[tuple[str, str], tuple[datetime, list[str]]] = {}
+    for e in events:
+        if e.visit_id is None or e.desk is None:
+            continue
+        at_desk = (e.visit_id, e.desk)
+        if e.type == "visit.started":
+            log.starts[at_desk] = e.at
+            continue
+        start = log.starts.get(at_desk)
+        if start is None:
+            continue  # finished without pressing start: no honest duration to learn from
+        _, needs = finished.setdefault(at_desk, (e.at, []))
+        needs += [str(n) for n in e.data.get("needs", [])]
+    for at_desk, (end, needs) in finished.items():
+        start = log.starts.pop(at_desk)
+        log.learned.observe(needs, (end - start).total_seconds() / 60.0)

@@ -1,0 +1,45 @@
+"""Learned minutes and the forecast of waits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from app.routing.estimate import DeskNow, desk_states, forecast_waits
+from app.routing.learn import Learned, split
+from app.routing.policy import DeskView, StepView, VisitView
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def test_prior_until_observed_then_the_median_takes_over() -> None:
+    learned = Learned(prior={"residence": 15.0})
+    assert learned.minutes("residence") == 15.0
+    for minutes in (30, 31, 29, 30, 30, 32, 28, 30, 30):
+        learned.observe(["residence"], minutes)
+    assert 25 < learned.minutes("residence") <= 30  # three priors against nine seen
+    learned.observe(["residence"], 200)  # one case that took all morning
+    assert learned.minutes("residence") < 31
+
+
+def test_a_joint_service_is_shared_by_expected_size() -> None:
+    assert split(30, ["a", "b"], {"a": 10, "b": 20}) == {"a": 10, "b": 20}
+
+
+def _visit(vid: str, minutes: float, at: datetime = T0) -> VisitView:
+    step = StepView(int(vid[1:]), "residence", "abh", "pending", at, minutes)
+    return VisitView(vid, vid, at, "de", (step,))
+
+
+def test_forecast_plays_the_desks_forward() -> None:
+    desk = DeskView("r1", "abh")
+    visits = [_visit("A1", 10), _visit("A2", 20, T0 + timedelta(minutes=1))]
+    desks = desk_states([DeskNow(desk, "open")], now=T0)
+    waits = forecast_waits(visits, now=T0, before={}, desks=desks)
+    assert waits == {"A1": 0, "A2": 12}  # ten minutes of service and two of walking
+
+
+def test_a_closed_morning_counts_every_desk_as_opening_now() -> None:
+    desks = [DeskNow(DeskView("r1", "abh"), "closed"), DeskNow(DeskView("r2", "abh"), "closed")]
+    visits = [_visit("A1", 10), _visit("A2", 10)]
+    waits = forecast_waits(visits, now=T0, before={}, desks=desk_states(desks, now=T0))
+    assert waits == {"A1": 0, "A2": 0}
