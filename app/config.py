@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     allowed_origins: str = "http://127.0.0.1:8000,http://localhost:8000"
     staff_token_hours: float = Field(default=12.0, gt=0)
     public_url: str = "http://127.0.0.1:8000"
+    # Live updates: memory (one process), postgres (LISTEN/NOTIFY), auto picks by URL.
+    event_bus: str = Field(default="auto", pattern="^(auto|memory|postgres)$")
+    # Messages a socket may fall behind before it is closed and told to resume.
+    ws_queue_limit: int = Field(default=256, ge=1)
+    # How often the hub checks the log for events whose hint never came (0: never).
+    ws_sweep_seconds: float = Field(default=1.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_insecure_key(self) -> Settings:
@@ -40,6 +46,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def bus_kind(self) -> str:
+        if self.event_bus != "auto":
+            return self.event_bus
+        return "postgres" if self.database_url.startswith("postgresql") else "memory"
 
 
 @lru_cache

@@ -123,6 +123,18 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """A read that sees one moment: a live snapshot and its seq must agree.
+
+        PostgreSQL's default READ COMMITTED gives every statement a new view; SQLite's
+        read transaction already keeps the view of its first read.
+        """
+        async with self.sessions() as session:
+            if not self.is_sqlite:
+                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @asynccontextmanager
     async def write(self, center_id: int | None = None) -> AsyncIterator[AsyncSession]:
         """One serialised transaction for a center: state, events, commit, then side effects.
 

@@ -22,7 +22,11 @@ from app.db import Database
 from app.deps import validation_error
 from app.desks.routes import router as desks_router
 from app.errors import AppError
+from app.events.bus import Bus, MemoryBus, PostgresBus
+from app.events.hub import Hub
+from app.events.ws import router as ws_router
 from app.visits.routes import router as visits_router
+from app.web.routes import router as web_router
 
 log = logging.getLogger("welcome_center")
 PROBLEM = "application/problem+json"
@@ -61,6 +65,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(500, "Internal server error", "an unexpected error occurred")
 
 
+def make_bus(settings: Settings, db: Database) -> Bus:
+    if settings.bus_kind == "postgres":
+        return PostgresBus(db.url)
+    return MemoryBus()
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -68,9 +78,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = database or Database(settings.database_url)
         app.state.db = db
+        hub = Hub(
+            db,
+            make_bus(settings, db),
+            queue_limit=settings.ws_queue_limit,
+            sweep_seconds=settings.ws_sweep_seconds,
+        )
+        app.state.hub = hub
+        await hub.start()
         try:
             yield
         finally:
+            await hub.stop()
             if database is None:
                 await db.dispose()
 
@@ -85,7 +104,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     if database is not None:
         app.state.db = database
     install_error_handlers(app)
-    for router in (auth_router, centers_router, visits_router, desks_router):
+    for router in (auth_router, centers_router, visits_router, desks_router, ws_router, web_router):
         app.include_router(router)
 
     front_ends = {"kiosk": ROOT / "kiosk", "display": ROOT / "display"}

@@ -2,13 +2,19 @@
 
 Each test gets its own SQLite file (a copy of the migrated template), the real app
 with its lifespan, and httpx against it over ASGI. The app's clock is a test clock.
+
+The core API suites (PG_SUITES) run twice: on SQLite and on a private PostgreSQL
+cluster, where each test gets `CREATE DATABASE t_x TEMPLATE template_migrated`.
+Without PostgreSQL binaries those variants skip, except in CI (CI=true), which fails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -23,11 +29,32 @@ from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.migrate import upgrade
+from bench.pgcluster import PgCluster, pg_bin
 
 BERLIN = ZoneInfo("Europe/Berlin")
 KIOSK = "demo-kiosk-token-foyer"
 DISPLAY = "demo-display-token-wartebereich"
 TEST_DAY = datetime.now(BERLIN).date()
+TESTS = Path(__file__).resolve().parent
+# Run on SQLite and PostgreSQL; everything else on SQLite only (keeps the suite quick).
+PG_SUITES = ("test_story.py", "visits", "desks")
+PG_TEMPLATE = "template_migrated"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_url" not in metafunc.fixturenames:
+        return
+    relative = Path(metafunc.definition.path).resolve().relative_to(TESTS)
+    if relative.parts[0] in PG_SUITES:
+        metafunc.parametrize(
+            "db_url",
+            ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+            indirect=True,
+        )
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture
@@ -75,10 +102,48 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db_url(template_db: Path, tmp_path: Path) -> str:
+def sqlite_url(template_db: Path, tmp_path: Path) -> str:
     path = tmp_path / "welcome.db"
     shutil.copy(template_db, path)
     return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    if pg_bin() is None:
+        message = "no PostgreSQL server binaries (`make system-deps` installs them)"
+        if in_ci():
+            pytest.fail(f"CI must run the PostgreSQL tests: {message}")
+        pytest.skip(message)
+    cluster = PgCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster: PgCluster) -> str:
+    asyncio.run(pg_cluster.create_database(PG_TEMPLATE))
+    url = pg_cluster.url(PG_TEMPLATE)
+    upgrade(url)
+    asyncio.run(_prepare(url, TEST_DAY))
+    return PG_TEMPLATE
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PgCluster, pg_template: str) -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(pg_cluster.create_database(name, template=pg_template))
+    yield pg_cluster.url(name)
+    asyncio.run(pg_cluster.drop_database(name))
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest) -> str:
+    """A fresh prepared database: SQLite unless parametrised with "postgres"."""
+    kind = getattr(request, "param", "sqlite")
+    return request.getfixturevalue("pg_url" if kind == "postgres" else "sqlite_url")
 
 
 @pytest.fixture

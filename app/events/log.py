@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.models import DayCounter
+from app.events.bus import CHANNEL, Hint
 from app.events.models import Event
 
 PENDING_KEY = "events"
@@ -50,6 +51,13 @@ async def append(
     )
     session.add(event)
     session.info.setdefault(PENDING_KEY, []).append(event)
+    if session.get_bind().dialect.name == "postgresql":
+        # Inside the writing transaction: PostgreSQL sends it on commit, never on rollback.
+        hint = Hint(center_id, day, counter.last_seq)
+        await session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": CHANNEL, "payload": hint.encode()},
+        )
     return event
 
 

@@ -1,0 +1,231 @@
+"""The hub: one bus subscription per process, fanned out to per-socket bounded queues.
+
+A room is one center-day that has sockets. The room knows the last seq it delivered
+and only ever delivers seq+1, read from the log when it did not see the commit
+itself, so every socket gets one gap-free, ordered stream however the hints arrive.
+Pushing never blocks: a socket whose queue is full is marked dropped and closed;
+its client resumes with ?since=. One slow screen never slows the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import date, tzinfo
+from typing import Any
+
+from app.db import Database
+from app.events.bus import Bus, Hint, MemoryBus
+from app.events.log import events_after, last_seq
+from app.events.messages import Outgoing, outgoing
+from app.events.models import Event
+
+log = logging.getLogger("welcome_center.hub")
+
+RoomKey = tuple[int, date]
+READ_BATCH = 1000
+
+
+class Subscriber:
+    """One socket's bounded queue; the socket drains it at its own pace."""
+
+    __slots__ = ("dropped", "items", "limit", "ready", "visit_id")
+
+    def __init__(self, *, limit: int, visit_id: str | None) -> None:
+        self.items: deque[Outgoing] = deque()
+        self.ready = asyncio.Event()
+        self.limit = limit
+        self.visit_id = visit_id
+        self.dropped = False
+
+    def push(self, out: Outgoing) -> None:
+        if self.visit_id is not None and out.visit_id != self.visit_id:
+            return
+        if self.dropped:
+            return
+        if len(self.items) >= self.limit:
+            self.dropped = True
+            self.items.clear()  # it will not be sent; the client resumes from the log
+        else:
+            self.items.append(out)
+        self.ready.set()
+
+    def wake(self) -> None:
+        self.ready.set()
+
+
+class Room:
+    def __init__(self, key: RoomKey, tz: tzinfo) -> None:
+        self.key = key
+        self.tz = tz
+        self.last_seq = 0
+        self.target = 0
+        self.subscribers: set[Subscriber] = set()
+        self.ready: asyncio.Task[None] | None = None
+        self.pump: asyncio.Task[None] | None = None
+
+    @property
+    def center_id(self) -> int:
+        return self.key[0]
+
+    @property
+    def day(self) -> date:
+        return self.key[1]
+
+    def deliver(self, out: Outgoing) -> None:
+        self.last_seq = out.seq
+        for sub in self.subscribers:
+            sub.push(out)
+
+
+class Hub:
+    def __init__(
+        self,
+        db: Database,
+        bus: Bus | None = None,
+        *,
+        queue_limit: int = 256,
+        sweep_seconds: float = 1.0,
+    ) -> None:
+        self.db = db
+        self.bus: Bus = bus or MemoryBus()
+        self.queue_limit = queue_limit
+        self.sweep_seconds = sweep_seconds
+        self.rooms: dict[RoomKey, Room] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.db.on_events = self.on_events
+        await self.bus.start(self.on_hint, self.resync)
+        if self.sweep_seconds > 0:
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="hub-sweep")
+
+    async def stop(self) -> None:
+        if self.db.on_events == self.on_events:
+            self.db.on_events = None
+        tasks = [self._sweeper] + [r.pump for r in self.rooms.values()]
+        for task in tasks:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await self.bus.stop()
+
+    @asynccontextmanager
+    async def subscribe(
+        self, *, center_id: int, day: date, tz: tzinfo, visit_id: str | None = None
+    ) -> AsyncIterator[Subscriber]:
+        """Register first, snapshot after: every event past the snapshot then arrives."""
+        key = (center_id, day)
+        room = self.rooms.get(key)
+        if room is None:
+            room = self.rooms[key] = Room(key, tz)
+            room.ready = asyncio.create_task(self._init_room(room))
+        sub = Subscriber(limit=self.queue_limit, visit_id=visit_id)
+        room.subscribers.add(sub)
+        try:
+            await asyncio.shield(room.ready)  # type: ignore[arg-type]
+            yield sub
+        finally:
+            room.subscribers.discard(sub)
+            if not room.subscribers and self.rooms.get(key) is room:
+                del self.rooms[key]
+                if room.pump is not None:
+                    room.pump.cancel()
+
+    async def _init_room(self, room: Room) -> None:
+        # Events committed from here on reach the room by commit, hint or sweep.
+        for attempt in range(50):
+            try:
+                async with self.db.read() as session:
+                    room.last_seq = await last_seq(session, center_id=room.center_id, day=room.day)
+                    room.target = max(room.target, room.last_seq)
+                    return
+            except Exception:
+                log.exception("reading the seq of %s failed", room.key)
+                await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
+        raise RuntimeError(f"cannot read the event log of {room.key}")
+
+    async def on_events(self, events: Iterable[Any]) -> None:
+        """Database.on_events: what this process just committed, delivered without a read."""
+        for event in sorted(events, key=lambda e: e.seq):
+            room = self.rooms.get((event.center_id, event.date))
+            if room is None:
+                continue
+            idle = room.ready is not None and room.ready.done() and room.pump is None
+            if idle and event.seq == room.last_seq + 1:
+                room.deliver(outgoing(event, room.tz))
+                room.target = max(room.target, event.seq)
+            else:
+                self._want(room, event.seq)
+
+    def on_hint(self, hint: Hint) -> None:
+        room = self.rooms.get((hint.center_id, hint.day))
+        if room is not None:
+            self._want(room, hint.seq)
+
+    async def resync(self) -> None:
+        """After the bus was away: the log has whatever its hints would have said."""
+        await self._sweep()
+
+    def _want(self, room: Room, seq: int) -> None:
+        if seq <= room.last_seq:
+            return
+        room.target = max(room.target, seq)
+        if room.pump is None:
+            room.pump = asyncio.create_task(self._pump(room))
+
+    async def _pump(self, room: Room) -> None:
+        try:
+            if room.ready is not None:
+                await asyncio.shield(room.ready)
+            backoff = 0.05
+            while room.target > room.last_seq and room.subscribers:
+                try:
+                    async with self.db.read() as session:
+                        events = await events_after(
+                            session,
+                            center_id=room.center_id,
+                            day=room.day,
+                            since=room.last_seq,
+                            limit=READ_BATCH,
+                        )
+                except Exception:
+                    log.exception("reading the event log of %s failed", room.key)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 2.0)
+                    continue
+                if not events:
+                    break  # the sweep tries again
+                self._deliver_read(room, events)
+        finally:
+            room.pump = None
+
+    def _deliver_read(self, room: Room, events: Iterable[Event]) -> None:
+        for event in events:
+            if event.seq <= room.last_seq:
+                continue
+            # A hole in the log (purged rows): sockets notice the jump and re-snapshot.
+            room.deliver(outgoing(event, room.tz))
+
+    async def _sweep(self) -> None:
+        for room in list(self.rooms.values()):
+            if room.ready is None or not room.ready.done():
+                continue
+            try:
+                async with self.db.read() as session:
+                    seq = await last_seq(session, center_id=room.center_id, day=room.day)
+            except Exception:
+                log.warning("sweep of %s failed", room.key, exc_info=True)
+                continue
+            self._want(room, seq)
+
+    async def _sweep_forever(self) -> None:
+        # A safety net under the bus: a lost hint costs at most one sweep interval.
+        while True:
+            await asyncio.sleep(self.sweep_seconds)
+            await self._sweep()

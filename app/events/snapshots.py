@@ -1,0 +1,44 @@
+"""The whole current state a socket starts from, with the seq of the last event in it.
+
+Each is read in one Database.snapshot() session, so the state and its seq agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.centers.context import CenterContext
+from app.centers.models import Desk
+from app.centers.routes import display_snapshot
+from app.desks.routes import desk_status, queue_out
+from app.events.log import last_seq
+from app.visits.models import Visit
+from app.visits.queries import active_visits, estimates
+from app.visits.views import visit_out
+
+State = tuple[int, dict[str, Any]]
+
+
+async def display_state(session: AsyncSession, ctx: CenterContext, now: datetime) -> State:
+    data = await display_snapshot(session, ctx)
+    return data["seq"], data
+
+
+async def desk_state(session: AsyncSession, ctx: CenterContext, desk: Desk, now: datetime) -> State:
+    seq = await last_seq(session, center_id=ctx.center.id, day=ctx.today)
+    status = await desk_status(session, ctx, desk)
+    queue = await queue_out(session, ctx, desk, now)
+    return seq, {"seq": seq, "date": ctx.today.isoformat(), "desk": status, "queue": queue}
+
+
+async def visit_state(
+    session: AsyncSession, ctx: CenterContext, visit: Visit, now: datetime
+) -> State:
+    """The visit as GET /api/v1/visits/{token} returns it."""
+    seq = await last_seq(session, center_id=ctx.center.id, day=visit.date)
+    today = visit.date == ctx.today
+    waits = estimates(await active_visits(session, ctx), ctx, now=now) if today else {}
+    return seq, visit_out(visit, ctx, estimate=waits.get(visit.id))

@@ -1,0 +1,177 @@
+"""One socket's stream: snapshot or resume, then live events, strictly seq+1 each.
+
+The socket sends from its own queue (Hub.Subscriber) and never from the hub, so a
+slow peer only ever blocks itself. Where the stream would skip a seq it reads the
+log; where the log no longer has it, the client gets a fresh snapshot instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from app.db import Database
+from app.events.hub import READ_BATCH, Hub, Subscriber
+from app.events.log import events_after, last_seq
+from app.events.messages import encode, outgoing
+from app.events.snapshots import State
+
+StateLoader = Callable[[AsyncSession, datetime], Awaitable[State]]
+TOO_SLOW = 1013  # "try again later": the client reconnects with ?since=
+
+
+@dataclass(frozen=True)
+class Channel:
+    center_id: int
+    day: date
+    tz: tzinfo
+    load_state: StateLoader
+    redact: bool = False  # the public display: whitelisted fields only
+    visit_id: str | None = None  # the visitor's phone: its own visit's events only
+
+
+class Stream:
+    def __init__(
+        self,
+        ws: WebSocket,
+        *,
+        hub: Hub,
+        db: Database,
+        channel: Channel,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.ws = ws
+        self.hub = hub
+        self.db = db
+        self.channel = channel
+        self.clock = clock
+        self.last = 0
+        self.control: list[str] = []
+
+    async def run(self, since: int | None) -> None:
+        ch = self.channel
+        async with self.hub.subscribe(
+            center_id=ch.center_id, day=ch.day, tz=ch.tz, visit_id=ch.visit_id
+        ) as sub:
+            try:
+                await self._start(since)
+                await self._serve(sub)
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                return  # the peer went away mid-send
+
+    async def _serve(self, sub: Subscriber) -> None:
+        tasks = {
+            asyncio.create_task(self._send_loop(sub)),
+            asyncio.create_task(self._receive_loop(sub)),
+        }
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(BaseException):
+                    await task
+
+    async def _start(self, since: int | None) -> None:
+        if since is None or since < 0:
+            await self._snapshot()
+            return
+        async with self.db.read() as session:
+            last = await last_seq(session, center_id=self.channel.center_id, day=self.channel.day)
+        if since > last:
+            await self._snapshot()  # a seq from another day, or a database that was reset
+            return
+        self.last = since
+        if not await self._replay(last):
+            await self._snapshot()
+
+    async def _snapshot(self) -> None:
+        async with self.db.snapshot() as session:
+            seq, data = await self.channel.load_state(session, self.clock())
+        await self.ws.send_text(encode(seq, "snapshot", self.clock(), data, self.channel.tz))
+        self.last = seq
+
+    async def _replay(self, upto: int) -> bool:
+        """Send the log's events after self.last up to upto; False where it has a hole."""
+        ch = self.channel
+        while self.last < upto:
+            async with self.db.read() as session:
+                events = await events_after(
+                    session,
+                    center_id=ch.center_id,
+                    day=ch.day,
+                    since=self.last,
+                    limit=min(READ_BATCH, upto - self.last),
+                )
+            if not events:
+                return False
+            for event in events:
+                if event.seq != self.last + 1:
+                    return False
+                if ch.visit_id is None or event.visit_id == ch.visit_id:
+                    await self.ws.send_text(outgoing(event, ch.tz).text(redact=ch.redact))
+                self.last = event.seq
+        return True
+
+    async def _send_loop(self, sub: Subscriber) -> None:
+        ch = self.channel
+        while True:
+            await sub.ready.wait()
+            sub.ready.clear()
+            while self.control:
+                await self.ws.send_text(self.control.pop(0))
+            if sub.dropped:
+                await self._close_too_slow()
+                return
+            while sub.items:
+                out = sub.items.popleft()
+                if out.seq <= self.last:
+                    continue
+                if ch.visit_id is None and out.seq > self.last + 1:
+                    # Missed while snapshotting or a hole: the log fills it, or a snapshot.
+                    if not await self._replay(out.seq - 1):
+                        await self._snapshot()
+                    if out.seq <= self.last:
+                        continue
+                await self.ws.send_text(out.text(redact=ch.redact))
+                self.last = out.seq
+
+    async def _close_too_slow(self) -> None:
+        reason = f"too slow; resume with ?since={self.last}"
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(code=TOO_SLOW, reason=reason), timeout=2)
+
+    async def _receive_loop(self, sub: Subscriber) -> None:
+        while True:
+            message = await self.ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            if is_ping(message.get("text")):
+                # An application-level heartbeat for clients that cannot send ping frames.
+                pong = encode(self.last, "pong", self.clock(), {}, self.channel.tz)
+                self.control.append(pong)
+                sub.wake()
+
+
+def is_ping(text: str | None) -> bool:
+    if not text:
+        return False
+    if text.strip().lower() == "ping":
+        return True
+    try:
+        body: Any = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("type") == "ping"
