@@ -8,19 +8,22 @@ numbers):
 
   waited      minutes since the step joined this agency's queue (check-in, referral,
               or the end of the queue after a missed call)
-  aging       + AGING * (waited - AGING_AFTER) once past AGING_AFTER: bounds the tail,
-              so a long wait always wins in the end over short work
+  aging       + AGING * (waited - AGING_AFTER) once past AGING_AFTER: bounds the tail
+  fair        + FAIR_BONUS once waited passes FAIR_AFTER: whoever has waited that long
+              is called before anyone else, oldest first (the FIFO promise for the tail)
   work        - WORK_WEIGHT * remaining minutes of all the visitor's open steps,
-              capped at WORK_CAP: shortest remaining work first lowers the mean time
-              in the center (a visitor with little left leaves soon and stops waiting)
+              capped at WORK_CAP: shortest remaining work first, but a bounded jump
+              (at most WORK_WEIGHT * WORK_CAP minutes of queue)
+  elsewhere   - ELSEWHERE_WEIGHT * the longest queue (pending minutes per desk) at the
+              visitor's other agencies (off by default: it measured no gain)
   last stop   + LAST_STOP_BONUS when this desk's steps are all the visitor has left:
               serving them empties a chair in the waiting room right away
   priority    + PRIORITY_BONUS for families with children, + ACCESS_BONUS for
               accessibility needs
-  deadline    for a visitor with leave_by: + URGENCY_WEIGHT * (URGENCY_HORIZON - slack)
-              when slack (minutes left minus remaining service and walking) is under
-              the horizon, so a visitor whose bus leaves soon moves up; a deadline
-              that can no longer be met at all gets no further boost
+  deadline    for a visitor with leave_by: reach = minutes left - remaining service -
+              walking; slack = reach - SLACK_WAITS * the longest queue elsewhere;
+              + URGENCY_WEIGHT * (URGENCY_HORIZON - slack) when slack is under the
+              horizon, nothing when reach < 0 (out of reach even if served at once)
   language    + LANGUAGE_BONUS when the desk speaks the visitor's language: a
               tie-breaker, never a filter
 Ties break on the earlier queue time, then the ticket.
@@ -70,17 +73,20 @@ class DeskView:
 class Params:
     aging: float = 2.0
     aging_after: float = 60.0
-    work_weight: float = 2.0
-    work_cap: float = 90.0
+    work_weight: float = 1.0
+    work_cap: float = 45.0
     last_stop_bonus: float = 4.0
     priority_bonus: float = 10.0
     access_bonus: float = 15.0
-    urgency_weight: float = 1.5
-    urgency_horizon: float = 60.0
+    urgency_weight: float = 4.0
+    urgency_horizon: float = 90.0
     walk_minutes: float = 2.0  # per remaining step, in the deadline's slack
     language_bonus: float = 0.5
-    elsewhere_weight: float = 0.5
+    elsewhere_weight: float = 0.0  # measured: no gain once the deadline slack sees queues
     elsewhere_cap: float = 60.0
+    slack_waits: float = 0.5  # share of the expected wait elsewhere counted in the slack
+    fair_after: float = 90.0  # past this many minutes of waiting: called first, oldest first
+    fair_bonus: float = 1000.0
 
 
 DEFAULT_PARAMS = Params()
@@ -92,7 +98,10 @@ V1_PARAMS = Params(
     elsewhere_weight=0.0,
     last_stop_bonus=0.0,
     urgency_weight=1.0,
+    urgency_horizon=60.0,
     walk_minutes=0.0,
+    slack_waits=0.0,
+    fair_after=0.0,
 )
 
 
@@ -122,16 +131,43 @@ def _minutes(a: datetime, b: datetime) -> float:
 
 
 def _deadline(
-    visit: VisitView, now: datetime, remaining: float, open_steps: int, params: Params
+    visit: VisitView,
+    now: datetime,
+    remaining: float,
+    open_steps: int,
+    params: Params,
+    elsewhere: float = 0.0,
 ) -> tuple[float, str | None]:
     assert visit.leave_by is not None
     left = _minutes(visit.leave_by, now)
-    slack = left - remaining - params.walk_minutes * open_steps
-    if slack >= params.urgency_horizon or (params.walk_minutes and slack < -remaining):
-        # Far off, or out of reach even if served at once everywhere: no boost.
+    reach = left - remaining - params.walk_minutes * open_steps
+    if reach < 0:
+        return 0.0, None  # out of reach even if served at once everywhere: no boost
+    slack = reach - params.slack_waits * elsewhere
+    if slack >= params.urgency_horizon:
         return 0.0, None
     value = params.urgency_weight * (params.urgency_horizon - max(slack, 0.0))
     return value, f"leaves in {left:.0f} min"
+
+
+@dataclass(frozen=True)
+class Room:
+    """What the waiting room says about each agency: pending minutes per desk."""
+
+    backlog: Mapping[str, float]
+
+
+def room(visits: Sequence[VisitView]) -> Room:
+    pending: dict[str, float] = {}
+    serving: dict[str, set[str]] = {}
+    for v in visits:
+        for s in v.steps:
+            if s.status == "pending":
+                pending[s.agency] = pending.get(s.agency, 0.0) + s.minutes
+            elif s.status in BUSY:
+                serving.setdefault(s.agency, set()).add(v.visit_id)
+    # Desks at an agency: at least those serving someone, plus the one asking.
+    return Room({a: m / (len(serving.get(a, ())) + 1) for a, m in pending.items()})
 
 
 def backlog(visits: Sequence[VisitView], capacity: Mapping[str, int] | None) -> dict[str, float]:
@@ -154,21 +190,28 @@ def score(
     params: Params,
     queues: Mapping[str, float] | None = None,
 ) -> tuple[float, tuple[str, ...]]:
-    waited = max(0.0, _minutes(now, min(s.queued_at for s in steps)))
-    value = waited
+    queued = min(s.queued_at for s in steps)
+    waited = max(0.0, _minutes(now, queued))
     reasons = [f"waiting {waited:.0f} min"]
+    open_steps = [s for s in visit.steps if s.status in OPEN]
+    here = {s.step_id for s in steps}
+    others = [s for s in open_steps if s.step_id not in here]
+    remaining = sum(s.minutes for s in open_steps)
+    value = waited
     if waited > params.aging_after:
         value += (waited - params.aging_after) * params.aging
-    open_steps = [s for s in visit.steps if s.status in OPEN]
-    remaining = sum(s.minutes for s in open_steps)
+    if params.fair_after and waited > params.fair_after:
+        value += params.fair_bonus
+        reasons.append("waited longest")
     if params.work_weight:
         value -= params.work_weight * min(remaining, params.work_cap)
         reasons.append(f"{remaining:.0f} min of service left")
-    if queues:
-        later = [queues.get(s.agency, 0.0) for s in open_steps if s.agency != desk.agency]
-        if later:
-            value -= params.elsewhere_weight * min(max(later), params.elsewhere_cap)
-    if params.last_stop_bonus and len(open_steps) == len(steps):
+    elsewhere = 0.0
+    if queues and others:
+        elsewhere = max(queues.get(s.agency, 0.0) for s in others)
+        if params.elsewhere_weight:
+            value -= params.elsewhere_weight * min(elsewhere, params.elsewhere_cap)
+    if params.last_stop_bonus and not others:
         value += params.last_stop_bonus
         reasons.append("last stop")
     if visit.children:
@@ -178,7 +221,7 @@ def score(
         value += params.access_bonus
         reasons.append("accessibility")
     if visit.leave_by is not None:
-        urgency, why = _deadline(visit, now, remaining, len(open_steps), params)
+        urgency, why = _deadline(visit, now, remaining, len(open_steps), params, elsewhere)
         value += urgency
         if why:
             reasons.append(why)
@@ -198,7 +241,7 @@ def _candidates(
 ) -> list[Candidate]:
     out: list[Candidate] = []
     agency = desk.agency
-    queues = backlog(visits, capacity) if params.elsewhere_weight else None
+    queues = room(visits).backlog if capacity is None else backlog(visits, capacity)
     for visit in visits:
         # Cheap pre-check first: most visitors have nothing pending here.
         if not any(s.agency == agency and s.status == "pending" for s in visit.steps):

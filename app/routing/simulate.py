@@ -546,14 +546,27 @@ class _Day:
         )
 
     def _lower_bound(self, v: _Visitor) -> float:
-        """Own service plus the least walking: what no policy can beat."""
+        """Own service (slower without a shared language at any desk of the agency) plus the
+        least walking: what no policy can beat."""
         served = [s for s in v.steps if s.status != "unavailable"]
         if not served:
             return 0.0
-        service = sum(v.plan.service.get(s.need, 15.0) for s in served)
+        service = sum(
+            v.plan.service.get(s.need, 15.0) * self._least_penalty(s.agency, v) for s in served
+        )
         agencies = {s.agency for s in served}
         walk = self.plan.walking
         return service + walk.entrance + walk.same_floor * (len(agencies) - 1)
+
+    def _least_penalty(self, agency: str, v: _Visitor) -> float:
+        """1, unless no desk of the agency speaks the visitor's language: then the penalty."""
+        lang = v.plan.person.language
+        factors = [
+            self.plan.language_penalty if d.spec.languages and lang not in d.spec.languages else 1.0
+            for d in self.desks.values()
+            if d.spec.agency == agency
+        ]
+        return min(factors, default=1.0)
 
 
 def simulate(

@@ -80,3 +80,36 @@ def test_all_callable_steps_of_the_agency_are_served_together() -> None:
     v = visit("A001", ("residence", "abh", "pending"), ("work_permit", "abh", "pending"))
     cand = choose(ABH, [v], now=T0, before=BEFORE)
     assert cand is not None and {s.need for s in cand.steps} == {"residence", "work_permit"}
+
+
+def test_a_long_wait_beats_short_work_and_deadlines() -> None:
+    now = T0 + timedelta(minutes=100)
+    long = visit(
+        "A001",
+        ("residence", "abh", "pending"),
+        ("work_permit", "abh", "pending"),
+        ("opportunity", "abh", "pending"),
+        at=T0,
+    )
+    short = visit("A002", ("work_permit", "abh", "pending"), at=T0 + timedelta(minutes=60))
+    bus = visit(
+        "A003",
+        ("residence", "abh", "pending"),
+        at=T0 + timedelta(minutes=60),
+        leave_by=now + timedelta(minutes=25),
+    )
+    cand = choose(ABH, [short, bus, long], now=now, before=BEFORE)
+    assert cand is not None and cand.visit.ticket == "A001"
+    assert "waited longest" in cand.reasons
+
+
+def test_a_deadline_out_of_reach_gets_no_boost() -> None:
+    now = T0 + timedelta(minutes=10)
+    old = visit("A001", ("residence", "abh", "pending"), at=T0)
+    gone = visit(
+        "A002",
+        ("residence", "abh", "pending"),
+        at=T0 + timedelta(minutes=5),
+        leave_by=now + timedelta(minutes=5),  # 15 minutes of service do not fit
+    )
+    assert choose(ABH, [old, gone], now=now, before=BEFORE).visit.ticket == "A001"
