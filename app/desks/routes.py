@@ -18,7 +18,7 @@ from app.desks import service
 from app.desks.schemas import FinishBody
 from app.errors import Forbidden, NotFound
 from app.visits.models import Visit
-from app.visits.queries import active_visits, estimates
+from app.visits.queries import active_visits, cached_estimates, wait_for
 from app.visits.views import visit_out
 
 router = APIRouter(prefix="/api/v1/desks", tags=["desks"])
@@ -55,8 +55,7 @@ async def _context(session: AsyncSession, desk: Desk, now: datetime) -> CenterCo
 async def _visit_response(
     session: AsyncSession, ctx: CenterContext, visit: Visit, now: datetime
 ) -> Any:
-    waits = estimates(await active_visits(session, ctx), ctx, now=now)
-    return visit_out(visit, ctx, estimate=waits.get(visit.id))
+    return visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
 
 
 async def _run(db: Any, clock: Any, code: str, principal: Principal, action: Action) -> Any:
@@ -171,7 +170,7 @@ async def queue_out(
     """Who waits for this desk, in call order (the queue route and the desk socket)."""
     visits = await active_visits(session, ctx)
     by_id = {v.id: v for v in visits}
-    waits = estimates(visits, ctx, now=now)
+    waits = await cached_estimates(session, ctx, now=now)
     ranked = service.queue(ctx, desk, visits, now=now)
     out = []
     for position, cand in enumerate(ranked, start=1):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
@@ -17,7 +18,7 @@ from app.routing import policy
 from app.routing.rules import Person, agency_for, next_date_for
 from app.visits.lifecycle import OPEN_STEPS, visit_status
 from app.visits.models import Step, Visit
-from app.visits.queries import active_visits, desk_view, to_view
+from app.visits.queries import active_visits, desk_view, to_view, visit_by_id
 from app.visits.views import current_step, event_visit
 
 STATE_EVENTS = {"open": "desk.opened", "paused": "desk.paused", "closed": "desk.closed"}
@@ -70,10 +71,18 @@ async def _event(
 
 async def desk_visit(session: AsyncSession, ctx: CenterContext, desk: Desk) -> Visit | None:
     """The visitor this desk has called or is serving, if any."""
-    for visit in await active_visits(session, ctx):
-        if any(s.desk == desk.code and s.status in ("called", "in_service") for s in visit.steps):
-            return visit
-    return None
+    visit_id = await session.scalar(
+        select(Step.visit_id)
+        .join(Visit, Visit.id == Step.visit_id)
+        .where(
+            Visit.center_id == ctx.center.id,
+            Visit.date == ctx.today,
+            Step.desk == desk.code,
+            Step.status.in_(("called", "in_service")),
+        )
+        .limit(1)
+    )
+    return None if visit_id is None else await visit_by_id(session, visit_id)
 
 
 def _own_steps(visit: Visit, desk: Desk, *statuses: str) -> list[Step]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.centers.context import CenterContext
 from app.errors import NotFound
+from app.events.log import last_seq
 from app.routing.estimate import (
     MAX_FORECAST_VISITS,
     WALK_MINUTES,
@@ -132,3 +133,39 @@ def estimates(visits: list[Visit], ctx: CenterContext, *, now: datetime) -> dict
         return estimate_waits(views, now=now, before=ctx.before, desks_per_agency=capacity(ctx))
     desks = desk_states(desks_now(visits, ctx, now=now), now=now)
     return forecast_waits(views, now=now, before=ctx.before, desks=desks)
+
+
+# Estimates change only with an event (a new seq) or with time: computing them once per
+# seq and minute serves every phone polling its status, instead of once per request.
+_estimate_cache: dict[tuple[object, ...], dict[str, int]] = {}
+_CACHE_SIZE = 64
+
+
+async def cached_estimates(
+    session: AsyncSession, ctx: CenterContext, *, now: datetime
+) -> dict[str, int]:
+    seq = await last_seq(session, center_id=ctx.center.id, day=ctx.today)
+    key = (
+        str(session.bind.url) if session.bind else "",
+        ctx.center.id,
+        ctx.today,
+        ctx.center.config_hash,
+        seq,
+        int(now.timestamp() // 60),
+    )
+    found = _estimate_cache.get(key)
+    if found is None:
+        found = estimates(await active_visits(session, ctx), ctx, now=now)
+        if len(_estimate_cache) >= _CACHE_SIZE:
+            _estimate_cache.pop(next(iter(_estimate_cache)))
+        _estimate_cache[key] = found
+    return found
+
+
+async def wait_for(
+    session: AsyncSession, ctx: CenterContext, visit: Visit, *, now: datetime
+) -> int | None:
+    """One visitor's estimated wait; only a waiting visitor today needs the forecast."""
+    if visit.status != "waiting" or visit.date != ctx.today:
+        return None
+    return (await cached_estimates(session, ctx, now=now)).get(visit.id)

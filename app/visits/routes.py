@@ -19,7 +19,7 @@ from app.deps import (
 )
 from app.errors import Forbidden, Invalid
 from app.visits import service
-from app.visits.queries import active_visits, estimates, visit_by_token
+from app.visits.queries import visit_by_token, wait_for
 from app.visits.schemas import CancelBody, CheckIn
 from app.visits.views import visit_out
 
@@ -56,8 +56,9 @@ async def check_in(
         visit, created = await service.check_in(
             session, ctx, body, now=now, idempotency_key=idempotency_key
         )
-        waits = estimates(await active_visits(session, ctx), ctx, now=now)
-        out = visit_out(visit, ctx, estimate=waits.get(visit.id))
+    # The forecast runs after the commit, outside the center's lock.
+    async with db.read() as session:
+        out = visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
     return JSONResponse(out, status_code=201 if created else 200)
 
 
@@ -69,12 +70,7 @@ async def visit_status(token: str, db: DbDep, clock: ClockDep) -> dict[str, Any]
         center = await session.get(Center, visit.center_id)
         assert center is not None
         ctx = await load_context(session, center, now=now)
-        waits = (
-            estimates(await active_visits(session, ctx), ctx, now=now)
-            if visit.date == ctx.today
-            else {}
-        )
-        return visit_out(visit, ctx, estimate=waits.get(visit.id))
+        return visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
 
 
 @router.post("/visits/{token}/cancel", openapi_extra=json_body_doc(CancelBody, required=False))

@@ -198,3 +198,23 @@ async def test_visitor_cancels_and_open_steps_end_cancelled(harness: Harness) ->
 async def test_timestamps_carry_an_offset(harness: Harness) -> None:
     visit = await harness.check_in(needs=["residence"])
     assert visit["checked_in_at"][-6] in "+-"
+
+
+async def test_estimated_wait_follows_the_queue(harness: Harness) -> None:
+    h = harness
+    first = await h.check_in(needs=["recognition"])
+    await h.check_in(needs=["recognition"])
+    third = await h.check_in(needs=["recognition"])
+    assert first["estimated_wait_minutes"] == 0
+    before = (await h.client.get(f"/api/v1/visits/{third['token']}")).json()
+    assert before["estimated_wait_minutes"] > 0
+    staff = await h.login("anerkennung1")
+    desk = (await h.client.get("/api/v1/me/desks", headers=staff)).json()["desks"][0]["code"]
+    assert (await h.desk(desk, "call-next", staff)).json()["id"] == first["id"]
+    await h.desk(desk, "start", staff)
+    h.clock.advance(15)
+    after = (await h.client.get(f"/api/v1/visits/{third['token']}")).json()
+    # The same state a quarter of an hour later: the cached figure must not be served.
+    assert after["estimated_wait_minutes"] <= before["estimated_wait_minutes"] - 10
+    called = (await h.client.get(f"/api/v1/visits/{first['token']}")).json()
+    assert called["status"] == "in_service" and called["estimated_wait_minutes"] == 0
