@@ -82,6 +82,7 @@ const state = {
   waiting: null,
   agencies: {},
   centerName: null,
+  timeZone: null, // the center's, from /today
   known: new Set(), // "ticket@desk" of calls already announced
   loaded: false,
   pollOk: true,
@@ -338,7 +339,9 @@ async function loadAgencies() {
     for (const a of today.agencies ?? []) if (a && typeof a === "object") names[a.code] = a.name;
     state.agencies = names;
     state.centerName = today.center?.name ?? state.centerName;
+    state.timeZone = today.center?.timezone ?? state.timeZone;
     render();
+    tick();
   } catch {
     /* names are a nicety: codes are shown meanwhile */
   }
@@ -346,10 +349,10 @@ async function loadAgencies() {
 
 // ---------------------------------------------------------------- clock & ticker -----
 function tick() {
-  el("clock").textContent = new Date().toLocaleTimeString("de-DE", {
-    hour: "2-digit",
-    minute: "2-digit",
-  });
+  // The center's time, not the TV's: a screen's clock is often set to UTC.
+  const options = { hour: "2-digit", minute: "2-digit" };
+  if (state.timeZone) options.timeZone = state.timeZone;
+  el("clock").textContent = new Date().toLocaleTimeString("de-DE", options);
 }
 
 let tickerIndex = 0;
