@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     front_ends = {"kiosk": ROOT / "kiosk", "display": ROOT / "display"}
     front_ends["staff"] = ROOT / "app" / "web" / "staff"
+    front_ends["static"] = ROOT / "app" / "web" / "static"  # modules the front ends share
     for name, folder in front_ends.items():
         if folder.is_dir():
             app.mount(f"/{name}", StaticFiles(directory=folder, html=True), name=name)

@@ -3,7 +3,7 @@
 // Live over /ws/centers/{slug}/display (API.md §4); polls GET .../display every 3 s
 // whenever the live channel is not open, and shows "offline" when neither answers.
 
-import { Live, wsUrl } from "./live.js";
+import { Live, wsUrl } from "/static/live.js";
 
 const POLL_MS = 3000;
 const RECENT = 8;

@@ -3,7 +3,7 @@
 
 import { ApiError, request } from "./api.js";
 import { agencyNames, formatDate, isRtl, pick, t } from "./i18n.js";
-import { Live, wsUrl } from "./live.js";
+import { Live, wsUrl } from "/static/live.js";
 
 const POLL_MS = 5000;
 const POLL_WITH_LIVE_MS = 60000;

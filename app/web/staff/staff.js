@@ -1,7 +1,7 @@
 // The staff desk screen: sign in, choose a desk, call / recall / start / finish /
 // no-show, and the live queue. Public API only (shared/API.md §3, §4).
 
-import { Live, wsUrl } from "./live.js";
+import { Live, wsUrl } from "/static/live.js";
 
 const QUEUE_POLL_MS = 5000;
 const QUEUE_POLL_WITH_LIVE_MS = 30000;

@@ -1,6 +1,5 @@
 // A WebSocket that keeps itself connected (shared/API.md §4), with backoff and jitter.
-// The same file is in kiosk/, display/ and app/web/staff/ (each front end is mounted on
-// its own); tests/web/test_front_end_files.py keeps the copies identical.
+// Served at /static/live.js to the kiosk's phone page, the display and the staff desk.
 
 export class Live {
   /**
