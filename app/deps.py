@@ -51,9 +51,25 @@ OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 
 def json_body_doc(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
     """OpenAPI for a body that parse_body reads by hand (so auth can come first)."""
-    schema = model.model_json_schema()
-    content = {"application/json": {"schema": schema}}
+    content = {"application/json": {"schema": _inline_defs(model.model_json_schema())}}
     return {"requestBody": {"required": required, "content": content}}
+
+
+def _inline_defs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Pydantic's `#/$defs/X` would resolve against the whole OpenAPI document: inline them."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(defs[ref.removeprefix("#/$defs/")])
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

@@ -53,3 +53,38 @@ class Invalid(AppError):
 class TooManyRequests(AppError):
     status = 429
     title = "Too many requests"
+
+
+_PROBLEM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "status": {"type": "integer"},
+        "title": {"type": "string"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["status", "title", "detail"],
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem+json errors a router's routes can answer."""
+    return {
+        status: {
+            "description": _DESCRIPTIONS.get(status, "error"),
+            "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
+
+
+_DESCRIPTIONS = {
+    400: "malformed request",
+    401: "no valid credentials",
+    403: "the caller's role may not do this",
+    404: "unknown resource",
+    409: "the resource's state does not allow this now",
+    422: "a value is invalid; the problem names the field",
+    429: "too many attempts",
+}

@@ -12,9 +12,11 @@ from app.auth.principal import SESSION_COOKIE, bearer_token
 from app.auth.throttle import LoginThrottle
 from app.config import Settings
 from app.deps import ClockDep, DbDep, PrincipalDep, json_body_doc, parse_body
-from app.errors import NotAuthenticated
+from app.errors import NotAuthenticated, problem_responses
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(
+    prefix="/api/v1/auth", tags=["auth"], responses=problem_responses(400, 401, 422, 429)
+)
 
 
 class LoginBody(BaseModel):

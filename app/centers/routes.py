@@ -8,12 +8,14 @@ from fastapi import APIRouter
 
 from app.centers.context import CenterContext, center_by_slug, load_context
 from app.deps import ClockDep, DbDep, PrincipalDep
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden, NotFound, problem_responses
 from app.events.log import last_seq
 from app.visits.queries import active_visits
 from app.visits.views import display_entry
 
-router = APIRouter(prefix="/api/v1/centers", tags=["centers"])
+router = APIRouter(
+    prefix="/api/v1/centers", tags=["centers"], responses=problem_responses(401, 403, 404)
+)
 
 
 def _labels(texts: dict[str, str], ctx: CenterContext) -> dict[str, str]:

@@ -16,12 +16,16 @@ from app.centers.models import Center, Desk
 from app.deps import ClockDep, DbDep, PrincipalDep, json_body_doc, parse_body
 from app.desks import service
 from app.desks.schemas import FinishBody
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden, NotFound, problem_responses
 from app.visits.models import Visit
 from app.visits.queries import active_visits, cached_estimates, wait_for
 from app.visits.views import visit_out
 
-router = APIRouter(prefix="/api/v1/desks", tags=["desks"])
+router = APIRouter(
+    prefix="/api/v1/desks",
+    tags=["desks"],
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
 
 Action = Callable[[AsyncSession, CenterContext, Desk, datetime], Awaitable[Visit | None]]
 

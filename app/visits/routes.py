@@ -17,13 +17,17 @@ from app.deps import (
     json_body_doc,
     parse_body,
 )
-from app.errors import Forbidden, Invalid
+from app.errors import Forbidden, Invalid, problem_responses
 from app.visits import service
 from app.visits.queries import visit_by_token, wait_for
 from app.visits.schemas import CancelBody, CheckIn
 from app.visits.views import visit_out
 
-router = APIRouter(prefix="/api/v1", tags=["visits"])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["visits"],
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
 MAX_KEY = 255
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.centers.models import Center, Desk
 from app.deps import DbDep, PrincipalDep
-from app.errors import Forbidden
+from app.errors import Forbidden, problem_responses
 
-router = APIRouter(prefix="/api/v1/me", tags=["staff"])
+router = APIRouter(prefix="/api/v1/me", tags=["staff"], responses=problem_responses(401, 403))
 
 
 @router.get("/desks")

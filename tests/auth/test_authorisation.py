@@ -124,6 +124,7 @@ async def test_unknown_routes_and_methods_are_problems(harness: Harness) -> None
     assert r.headers["content-type"].startswith("application/problem+json")
     r = await harness.client.delete("/api/v1/centers/lippe/today")
     assert r.status_code == 405 and r.json()["status"] == 405
+    assert r.headers["allow"] == "GET"
 
 
 async def test_openapi_document_is_served(harness: Harness) -> None:
@@ -132,7 +133,11 @@ async def test_openapi_document_is_served(harness: Harness) -> None:
     paths = r.json()["paths"]
     assert "/api/v1/centers/{slug}/visits" in paths
     assert "/api/v1/desks/{code}/call-next" in paths
-    assert "requestBody" in paths["/api/v1/centers/{slug}/visits"]["post"]
+    check_in = paths["/api/v1/centers/{slug}/visits"]["post"]
+    assert "requestBody" in check_in
+    # Body schemas are inlined: a `#/$defs/...` reference would not resolve in OpenAPI.
+    assert "$defs" not in r.text
+    assert "application/problem+json" in check_in["responses"]["422"]["content"]
 
 
 async def test_password_guessing_is_throttled_per_username(harness: Harness) -> None:
