@@ -3,7 +3,9 @@
 Pure. `forecast_waits` plays the rest of the day forward with the routing policy
 itself and each step's expected minutes (learned from the log), so the estimate
 follows whatever the policy would do: parallel waiting, short work first, deadlines.
-Nobody new arrives in the forecast, so it errs on the short side under a rush.
+Nobody new arrives in the forecast, so it errs on the short side under a rush; a
+visitor with a leave_by is gone from it at that time (the simulator's visitors go at
+their deadline, and a waiting room empties the same way).
 `estimate_waits` is the older per-agency queue arithmetic, kept as the fallback
 for a waiting room too large to play forward on every request.
 """
@@ -144,7 +146,11 @@ class _Forecast:
                 self._push(at, desk)
             self.idle = []
         free = DeskState(desk=state.desk, free_at=at)
-        cand = self.chooser(state.desk, list(self.views.values()), now=at, before=self.before)
+        # A visitor with a bus to catch is gone at leave_by: nobody waits behind them then.
+        present = [
+            v for v in self.views.values() if v.leave_by is None or v.leave_by > at or is_busy(v)
+        ]
+        cand = self.chooser(state.desk, present, now=at, before=self.before)
         if cand is None:
             self.idle.append(free)
             return True

@@ -43,3 +43,21 @@ def test_a_closed_morning_counts_every_desk_as_opening_now() -> None:
     visits = [_visit("A1", 10), _visit("A2", 10)]
     waits = forecast_waits(visits, now=T0, before={}, desks=desk_states(desks, now=T0))
     assert waits == {"A1": 0, "A2": 0}
+
+
+def test_the_forecast_lets_a_visitor_go_at_their_leave_by() -> None:
+    """Whoever has a bus at leave_by is gone then: the forecast does not queue behind them."""
+    desk = DeskView("r1", "abh")
+    first = _visit("A1", 10)
+    bus = VisitView(
+        "A2",
+        "A2",
+        T0,
+        "de",
+        (StepView(2, "residence", "abh", "pending", T0, 20),),
+        leave_by=T0 + timedelta(minutes=5),  # before the desk is free again at 9:12
+    )
+    later = _visit("A3", 10, T0 + timedelta(minutes=2))
+    desks = desk_states([DeskNow(desk, "open")], now=T0)
+    waits = forecast_waits([first, bus, later], now=T0, before={}, desks=desks)
+    assert waits == {"A1": 0, "A3": 12}
