@@ -15,6 +15,17 @@ import typer
 app = typer.Typer(help="Welcome-Center: walk-in queue and routing for one-stop centers.")
 DEMO_FILE = Path(__file__).parent / "demo" / "lippe.yaml"
 
+# How uvicorn runs the live-update sockets (bench/realtime.py measures exactly this):
+# the sans-I/O websockets protocol (no reader/keepalive tasks per socket, timers
+# instead) and no per-message-deflate, which costs two zlib contexts (~70 KiB) per
+# socket and a compression per message per socket for ~300-byte JSON messages.
+# Clients only send a token or "ping": 64 KiB is plenty for a message.
+WS_OPTIONS = {
+    "ws": "websockets-sansio",
+    "ws_per_message_deflate": False,
+    "ws_max_size": 64 * 1024,
+}
+
 
 def _settings(demo: bool = False):
     from pydantic import ValidationError
@@ -109,6 +120,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        **WS_OPTIONS,
     )
 
 
@@ -144,7 +156,7 @@ def demo(
         )
     )
     sys.stdout.flush()
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port)
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, **WS_OPTIONS)
 
 
 async def _demo_setup(url: str):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import date, tzinfo
@@ -20,6 +19,7 @@ from typing import Any
 
 from app.db import Database
 from app.events.bus import Bus, Hint, MemoryBus
+from app.events.collector import Collector
 from app.events.log import events_after, last_seq
 from app.events.messages import Outgoing, outgoing
 from app.events.models import Event
@@ -31,16 +31,23 @@ READ_BATCH = 1000
 
 
 class Subscriber:
-    """One socket's bounded queue; the socket drains it at its own pace."""
+    """One socket's bounded queue; the socket drains it at its own pace.
 
-    __slots__ = ("dropped", "items", "limit", "ready", "visit_id")
+    Kept small on purpose (a center may have a thousand screens open): a list and a
+    future made only while the socket waits, rather than a deque and an asyncio.Event,
+    which cost ~0.7 KiB each.
+    """
+
+    __slots__ = ("_signalled", "_waiter", "closed", "dropped", "items", "limit", "visit_id")
 
     def __init__(self, *, limit: int, visit_id: str | None) -> None:
-        self.items: deque[Outgoing] = deque()
-        self.ready = asyncio.Event()
+        self.items: list[Outgoing] = []
         self.limit = limit
         self.visit_id = visit_id
-        self.dropped = False
+        self.dropped = False  # fell `limit` behind: closed with 1013, resumes with ?since=
+        self.closed = False  # the peer went away
+        self._signalled = False
+        self._waiter: asyncio.Future[None] | None = None
 
     def push(self, out: Outgoing) -> None:
         if self.visit_id is not None and out.visit_id != self.visit_id:
@@ -49,13 +56,30 @@ class Subscriber:
             return
         if len(self.items) >= self.limit:
             self.dropped = True
-            self.items.clear()  # it will not be sent; the client resumes from the log
+            self.items = []  # it will not be sent; the client resumes from the log
         else:
             self.items.append(out)
-        self.ready.set()
+        self.wake()
 
     def wake(self) -> None:
-        self.ready.set()
+        self._signalled = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self) -> None:
+        """Until something happened since the last wait: items, a drop, a close, a wake."""
+        if not self._signalled:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        self._signalled = False
+
+    def take(self) -> list[Outgoing]:
+        items, self.items = self.items, []
+        return items
 
 
 class Room:
@@ -96,6 +120,7 @@ class Hub:
         self.queue_limit = queue_limit
         self.sweep_seconds = sweep_seconds
         self.rooms: dict[RoomKey, Room] = {}
+        self.collector = Collector()
         self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -105,6 +130,7 @@ class Hub:
             self._sweeper = asyncio.create_task(self._sweep_forever(), name="hub-sweep")
 
     async def stop(self) -> None:
+        self.collector.stop()
         if self.db.on_events == self.on_events:
             self.db.on_events = None
         tasks = [self._sweeper] + [r.pump for r in self.rooms.values()]
@@ -127,10 +153,12 @@ class Hub:
             room.ready = asyncio.create_task(self._init_room(room))
         sub = Subscriber(limit=self.queue_limit, visit_id=visit_id)
         room.subscribers.add(sub)
+        self.collector.opened()
         try:
             await asyncio.shield(room.ready)  # type: ignore[arg-type]
             yield sub
         finally:
+            self.collector.closed()
             room.subscribers.discard(sub)
             if not room.subscribers and self.rooms.get(key) is room:
                 del self.rooms[key]

@@ -1,7 +1,8 @@
 """One socket's stream: snapshot or resume, then live events, strictly seq+1 each.
 
-The socket sends from its own queue (Hub.Subscriber) and never from the hub, so a
-slow peer only ever blocks itself. Where the stream would skip a seq it reads the
+The socket sends from its own queue (Hub.Subscriber), in the connection's own task,
+and never from the hub, so a slow peer only ever blocks itself; a second small task
+listens for pings and the close. Where the stream would skip a seq it reads the
 log; where the log no longer has it, the client gets a fresh snapshot instead.
 """
 
@@ -63,26 +64,16 @@ class Stream:
         ) as sub:
             try:
                 await self._start(since)
-                await self._serve(sub)
+                # The connection's own task sends; one small task only listens.
+                receiver = asyncio.create_task(self._receive_loop(sub))
+                try:
+                    await self._send_loop(sub)
+                finally:
+                    receiver.cancel()
+                    with contextlib.suppress(BaseException):
+                        await receiver
             except (WebSocketDisconnect, RuntimeError, OSError):
                 return  # the peer went away mid-send
-
-    async def _serve(self, sub: Subscriber) -> None:
-        tasks = {
-            asyncio.create_task(self._send_loop(sub)),
-            asyncio.create_task(self._receive_loop(sub)),
-        }
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                if not task.cancelled() and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(BaseException):
-                    await task
 
     async def _start(self, since: int | None) -> None:
         if since is None or since < 0:
@@ -128,15 +119,15 @@ class Stream:
     async def _send_loop(self, sub: Subscriber) -> None:
         ch = self.channel
         while True:
-            await sub.ready.wait()
-            sub.ready.clear()
+            await sub.wait()
+            if sub.closed:
+                return
             while self.control:
                 await self.ws.send_text(self.control.pop(0))
             if sub.dropped:
                 await self._close_too_slow()
                 return
-            while sub.items:
-                out = sub.items.popleft()
+            for out in sub.take():
                 if out.seq <= self.last:
                     continue
                 if ch.visit_id is None and out.seq > self.last + 1:
@@ -154,15 +145,19 @@ class Stream:
             await asyncio.wait_for(self.ws.close(code=TOO_SLOW, reason=reason), timeout=2)
 
     async def _receive_loop(self, sub: Subscriber) -> None:
-        while True:
-            message = await self.ws.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-            if is_ping(message.get("text")):
-                # An application-level heartbeat for clients that cannot send ping frames.
-                pong = encode(self.last, "pong", self.clock(), {}, self.channel.tz)
-                self.control.append(pong)
-                sub.wake()
+        try:
+            while True:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                if is_ping(message.get("text")):
+                    # An application-level heartbeat for clients that cannot send ping frames.
+                    pong = encode(self.last, "pong", self.clock(), {}, self.channel.tz)
+                    self.control.append(pong)
+                    sub.wake()
+        finally:
+            sub.closed = True
+            sub.wake()
 
 
 def is_ping(text: str | None) -> bool:

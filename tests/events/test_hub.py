@@ -51,10 +51,8 @@ async def drain(sub: Subscriber, count: int, wait: float = 10) -> list[int]:
     seqs: list[int] = []
     async with asyncio.timeout(wait):
         while len(seqs) < count:
-            await sub.ready.wait()
-            sub.ready.clear()
-            while sub.items:
-                seqs.append(sub.items.popleft().seq)
+            await sub.wait()
+            seqs += [out.seq for out in sub.take()]
     return seqs
 
 
@@ -156,3 +154,32 @@ async def test_postgres_hints_cross_databases_and_survive_a_lost_listener(pg_url
         await hub.stop()
         await here.dispose()
         await elsewhere.dispose()
+
+
+async def test_a_wake_before_the_wait_is_not_lost() -> None:
+    sub = Subscriber(limit=2, visit_id=None)
+    sub.wake()  # e.g. a pong queued while the socket was busy sending
+    await asyncio.wait_for(sub.wait(), timeout=1)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(sub.wait(), timeout=0.05)  # nothing new since
+
+
+async def test_the_collector_freezes_settled_sockets_and_thaws_after_many_close() -> None:
+    import gc
+
+    from app.events.collector import Collector
+
+    collector = Collector(settle=0.01)
+    try:
+        for _ in range(100):
+            collector.opened()
+        await asyncio.sleep(0.1)
+        assert collector.frozen_open == 100 and gc.get_freeze_count() > 0
+        for _ in range(65):
+            collector.closed()
+        assert collector.stale and gc.get_freeze_count() == 0
+        await asyncio.sleep(0.1)
+        assert not collector.stale and collector.frozen_open == 35
+    finally:
+        collector.stop()
+        gc.unfreeze()
