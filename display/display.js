@@ -3,6 +3,7 @@
 // Live over /ws/centers/{slug}/display (API.md §4); polls GET .../display every 3 s
 // whenever the live channel is not open, and shows "offline" when neither answers.
 
+import { deviceSetup } from "/static/device.js";
 import { Live, wsUrl } from "/static/live.js";
 
 const POLL_MS = 3000;
@@ -48,22 +49,7 @@ const RTL = new Set(["ar", "fa", "he", "ur", "ps", "ckb"]);
 
 // ---------------------------------------------------------------- setup --------------
 function readSetup() {
-  const params = new URLSearchParams(location.search);
-  let slug = params.get("center");
-  let token = params.get("token");
-  try {
-    if (slug) localStorage.setItem(STORE.center, slug);
-    else slug = localStorage.getItem(STORE.center);
-    if (token) localStorage.setItem(STORE.token, token);
-    else token = localStorage.getItem(STORE.token);
-  } catch {
-    /* no storage: the URL still works for this page view */
-  }
-  if (params.has("token")) {
-    params.delete("token");
-    if (!params.has("center") && slug) params.set("center", slug);
-    history.replaceState(null, "", `${location.pathname}?${params}`);
-  }
+  const { slug, token, params } = deviceSetup(STORE);
   return { slug, token, speak: params.get("speak") === "1", sound: params.get("sound") !== "0" };
 }
 

@@ -16,6 +16,7 @@ import {
 } from "./i18n.js";
 import { icon } from "./icons.js";
 import { qrSvg } from "./qr.js";
+import { deviceSetup } from "/static/device.js";
 
 const IDLE_MS = 60_000; // back to the start after a minute without a touch
 const IDLE_WARN_MS = 10_000; // the last seconds say so
@@ -23,29 +24,7 @@ const TODAY_REFRESH_MS = 5 * 60_000;
 const STORE = { token: "wc.kiosk.token", center: "wc.kiosk.center" };
 
 // ---------------------------------------------------------------- setup --------------
-function readSetup() {
-  const params = new URLSearchParams(location.search);
-  let slug = params.get("center");
-  let token = params.get("token");
-  try {
-    if (slug) localStorage.setItem(STORE.center, slug);
-    else slug = localStorage.getItem(STORE.center);
-    if (token) localStorage.setItem(STORE.token, token);
-    else token = localStorage.getItem(STORE.token);
-  } catch {
-    /* storage may be off: the URL still works for this page view */
-  }
-  if (params.has("token")) {
-    // The device token is a credential: keep it out of the visible address.
-    params.delete("token");
-    if (!params.has("center") && slug) params.set("center", slug);
-    const query = params.toString();
-    history.replaceState(null, "", location.pathname + (query ? `?${query}` : "") + location.hash);
-  }
-  return { slug, token };
-}
-
-const setup = readSetup();
+const setup = deviceSetup(STORE);
 const screenEl = document.getElementById("screen");
 const progressEl = document.getElementById("progress");
 const centerNameEl = document.getElementById("center-name");
