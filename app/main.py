@@ -13,7 +13,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi.websockets import WebSocket
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from app.auth.routes import router as auth_router
 from app.auth.throttle import LoginThrottle
@@ -25,8 +27,8 @@ from app.desks.routes import router as desks_router
 from app.errors import AppError
 from app.events.bus import Bus, MemoryBus, PostgresBus
 from app.events.hub import Hub
-from app.events.ws import SocketRoutes
 from app.events.ws import router as ws_router
+from app.events.ws import serve, socket_route
 from app.visits.routes import router as visits_router
 from app.web.routes import router as web_router
 
@@ -69,6 +71,28 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(500, "Internal server error", "an unexpected error occurred")
 
 
+class WelcomeApp(FastAPI):
+    """FastAPI, with the live channels' handshakes dispatched before its middleware stack.
+
+    A live socket stays open for hours and whatever sits on its call stack stays with
+    it. Through FastAPI that is its and Starlette's __call__, the error, telemetry and
+    body-limit middleware, the router and dependency machinery: none of them does
+    anything for a WebSocket here (the error middleware and body limit are HTTP-only;
+    the channels catch their own errors). The same handlers stay registered on the
+    router (OpenAPI, url_path_for); every other request goes through FastAPI as before.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            route = socket_route(scope)
+            if route is not None:
+                scope["app"] = self
+                opener, params = route
+                await serve(WebSocket(scope, receive, send), opener, **params)
+                return
+        await super().__call__(scope, receive, send)
+
+
 def make_bus(settings: Settings, db: Database) -> Bus:
     if settings.bus_kind == "postgres":
         return PostgresBus(db.url)
@@ -103,7 +127,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if database is None:
                 await db.dispose()
 
-    app = FastAPI(
+    app = WelcomeApp(
         title="welcome-center",
         version="1",
         summary="Walk-in queue and multi-agency routing for Welcome-Centers",
@@ -114,7 +138,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     if database is not None:
         app.state.db = database
     install_error_handlers(app)
-    app.add_middleware(SocketRoutes)  # live sockets skip the HTTP routing stack
     for router in (auth_router, centers_router, visits_router, desks_router, ws_router, web_router):
         app.include_router(router)
 

@@ -146,6 +146,19 @@ class Hub:
         self, *, center_id: int, day: date, tz: tzinfo, visit_id: str | None = None
     ) -> AsyncIterator[Subscriber]:
         """Register first, snapshot after: every event past the snapshot then arrives."""
+        room, sub = await self.join(center_id=center_id, day=day, tz=tz, visit_id=visit_id)
+        try:
+            yield sub
+        finally:
+            self.leave(room, sub)
+
+    async def join(
+        self, *, center_id: int, day: date, tz: tzinfo, visit_id: str | None = None
+    ) -> tuple[Room, Subscriber]:
+        """subscribe() without a context manager (Stream: one frame less per socket).
+
+        The caller must call leave(room, sub) once done, whatever happens.
+        """
         key = (center_id, day)
         room = self.rooms.get(key)
         if room is None:
@@ -156,14 +169,18 @@ class Hub:
         self.collector.opened()
         try:
             await asyncio.shield(room.ready)  # type: ignore[arg-type]
-            yield sub
-        finally:
-            self.collector.closed()
-            room.subscribers.discard(sub)
-            if not room.subscribers and self.rooms.get(key) is room:
-                del self.rooms[key]
-                if room.pump is not None:
-                    room.pump.cancel()
+        except BaseException:
+            self.leave(room, sub)
+            raise
+        return room, sub
+
+    def leave(self, room: Room, sub: Subscriber) -> None:
+        self.collector.closed()
+        room.subscribers.discard(sub)
+        if not room.subscribers and self.rooms.get(room.key) is room:
+            del self.rooms[room.key]
+            if room.pump is not None:
+                room.pump.cancel()
 
     async def _init_room(self, room: Room) -> None:
         # Events committed from here on reach the room by commit, hint or sweep.

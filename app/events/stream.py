@@ -29,7 +29,7 @@ StateLoader = Callable[[AsyncSession, datetime], Awaitable[State]]
 TOO_SLOW = 1013  # "try again later": the client reconnects with ?since=
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Channel:
     center_id: int
     day: date
@@ -40,6 +40,8 @@ class Channel:
 
 
 class Stream:
+    __slots__ = ("channel", "clock", "control", "db", "hub", "last", "ws")
+
     def __init__(
         self,
         ws: WebSocket,
@@ -59,21 +61,23 @@ class Stream:
 
     async def run(self, since: int | None) -> None:
         ch = self.channel
-        async with self.hub.subscribe(
+        room, sub = await self.hub.join(
             center_id=ch.center_id, day=ch.day, tz=ch.tz, visit_id=ch.visit_id
-        ) as sub:
+        )
+        try:
+            await self._start(since)
+            # The connection's own task sends; one small task only listens.
+            receiver = asyncio.create_task(self._receive_loop(sub))
             try:
-                await self._start(since)
-                # The connection's own task sends; one small task only listens.
-                receiver = asyncio.create_task(self._receive_loop(sub))
-                try:
-                    await self._send_loop(sub)
-                finally:
-                    receiver.cancel()
-                    with contextlib.suppress(BaseException):
-                        await receiver
-            except (WebSocketDisconnect, RuntimeError, OSError):
-                return  # the peer went away mid-send
+                await self._send_loop(sub)
+            finally:
+                receiver.cancel()
+                with contextlib.suppress(BaseException):
+                    await receiver
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return  # the peer went away mid-send
+        finally:
+            self.hub.leave(room, sub)
 
     async def _start(self, since: int | None) -> None:
         if since is None or since < 0:

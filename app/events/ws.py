@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from app.auth.principal import Principal, resolve
 from app.centers.context import load_context
@@ -46,6 +46,8 @@ class Refused(Exception):
 
 class Gate:
     """Origin, token and acceptance for one connection."""
+
+    __slots__ = ("accepted", "clock", "db", "hub", "settings", "ws")
 
     def __init__(self, ws: WebSocket) -> None:
         self.ws = ws
@@ -106,90 +108,99 @@ class Gate:
         except ValueError:
             return None  # an unreadable resume point: start again from a snapshot
 
-    async def stream(self, channel: Channel) -> None:
-        await self.accept()
-        await Stream(self.ws, hub=self.hub, db=self.db, channel=channel, clock=self.clock).run(
-            self.since()
-        )
+
+Opener = Callable[..., Awaitable[Channel]]
 
 
-async def _serve(ws: WebSocket, open_channel: Callable[[Gate], object]) -> None:
+async def serve(ws: WebSocket, opener: Opener, **params: str) -> None:
+    """One channel's socket, from handshake to close.
+
+    The call stack under a socket stays with it for as long as it is open: the gate,
+    the opener and their frames are gone before the stream starts.
+    """
     gate = Gate(ws)
     try:
         gate.check_origin()
-        channel = await open_channel(gate)  # type: ignore[misc]
+        channel = await opener(gate, **params)
     except Refused as exc:
         await gate.refuse(str(exc))
         return
-    await gate.stream(channel)
+    await gate.accept()
+    stream = Stream(ws, hub=gate.hub, db=gate.db, channel=channel, clock=gate.clock)
+    since = gate.since()
+    del gate, channel
+    await stream.run(since)
 
 
+async def open_display(gate: Gate, slug: str) -> Channel:
+    principal = await gate.principal()
+    async with gate.db.read() as session:
+        center = await session.scalar(select(Center).where(Center.slug == slug))
+        if center is None:
+            raise Refused(f"unknown center '{slug}'")
+        if principal.kind not in ("display", "admin") or principal.center_id != center.id:
+            raise Refused("only a display of this center may open its display")
+        ctx = await load_context(session, center, now=gate.clock())
+    center_id = center.id
+
+    async def load(session: AsyncSession, now: datetime) -> State:
+        ctx = await load_context(session, await _center(session, center_id), now=now)
+        return await display_state(session, ctx, now)
+
+    return Channel(center_id=center_id, day=ctx.today, tz=ctx.tz, load_state=load, redact=True)
+
+
+async def open_desk(gate: Gate, code: str) -> Channel:
+    principal = await gate.principal()
+    async with gate.db.read() as session:
+        desk = await session.scalar(select(Desk).where(Desk.code == code))
+        if desk is None:
+            raise Refused(f"unknown desk '{code}'")
+        if not principal.may_work_at(center_id=desk.center_id, agency=desk.agency_code):
+            raise Refused(f"desk {code} belongs to another agency")
+        ctx = await load_context(session, await _center(session, desk.center_id), now=gate.clock())
+    center_id = desk.center_id
+
+    async def load(session: AsyncSession, now: datetime) -> State:
+        ctx = await load_context(session, await _center(session, center_id), now=now)
+        return await desk_state(session, ctx, ctx.desks[code], now)
+
+    return Channel(center_id=center_id, day=ctx.today, tz=ctx.tz, load_state=load)
+
+
+async def open_visit(gate: Gate, visit_token: str) -> Channel:
+    # The token in the path is the visitor's credential: it opens this visit only.
+    async with gate.db.read() as session:
+        visit = await session.scalar(select(Visit).where(Visit.token == visit_token))
+        if visit is None:
+            raise Refused("unknown visit token")
+        center = await _center(session, visit.center_id)
+        visit_id, center_id, day = visit.id, visit.center_id, visit.date
+        tz = ZoneInfo(center.timezone)
+
+    async def load(session: AsyncSession, now: datetime) -> State:
+        visit = await visit_by_token(session, visit_token)
+        ctx = await load_context(session, await _center(session, center_id), now=now)
+        return await visit_state(session, ctx, visit, now)
+
+    return Channel(center_id=center_id, day=day, tz=tz, load_state=load, visit_id=visit_id)
+
+
+# Registered on the router for OpenAPI and url_path_for; WelcomeApp (app.main) sends
+# these paths' handshakes to `serve` before FastAPI's middleware and routing.
 @router.websocket("/ws/centers/{slug}/display")
 async def display_socket(websocket: WebSocket, slug: str) -> None:
-    async def open_channel(gate: Gate) -> Channel:
-        principal = await gate.principal()
-        async with gate.db.read() as session:
-            center = await session.scalar(select(Center).where(Center.slug == slug))
-            if center is None:
-                raise Refused(f"unknown center '{slug}'")
-            if principal.kind not in ("display", "admin") or principal.center_id != center.id:
-                raise Refused("only a display of this center may open its display")
-            ctx = await load_context(session, center, now=gate.clock())
-        center_id = center.id
-
-        async def load(session: AsyncSession, now: datetime) -> State:
-            ctx = await load_context(session, await _center(session, center_id), now=now)
-            return await display_state(session, ctx, now)
-
-        return Channel(center_id=center_id, day=ctx.today, tz=ctx.tz, load_state=load, redact=True)
-
-    await _serve(websocket, open_channel)
+    await serve(websocket, open_display, slug=slug)
 
 
 @router.websocket("/ws/desks/{code}")
 async def desk_socket(websocket: WebSocket, code: str) -> None:
-    async def open_channel(gate: Gate) -> Channel:
-        principal = await gate.principal()
-        async with gate.db.read() as session:
-            desk = await session.scalar(select(Desk).where(Desk.code == code))
-            if desk is None:
-                raise Refused(f"unknown desk '{code}'")
-            if not principal.may_work_at(center_id=desk.center_id, agency=desk.agency_code):
-                raise Refused(f"desk {code} belongs to another agency")
-            ctx = await load_context(
-                session, await _center(session, desk.center_id), now=gate.clock()
-            )
-        center_id = desk.center_id
-
-        async def load(session: AsyncSession, now: datetime) -> State:
-            ctx = await load_context(session, await _center(session, center_id), now=now)
-            return await desk_state(session, ctx, ctx.desks[code], now)
-
-        return Channel(center_id=center_id, day=ctx.today, tz=ctx.tz, load_state=load)
-
-    await _serve(websocket, open_channel)
+    await serve(websocket, open_desk, code=code)
 
 
 @router.websocket("/ws/visits/{visit_token}")
 async def visit_socket(websocket: WebSocket, visit_token: str) -> None:
-    async def open_channel(gate: Gate) -> Channel:
-        # The token in the path is the visitor's credential: it opens this visit only.
-        async with gate.db.read() as session:
-            visit = await session.scalar(select(Visit).where(Visit.token == visit_token))
-            if visit is None:
-                raise Refused("unknown visit token")
-            center = await _center(session, visit.center_id)
-            visit_id, center_id, day = visit.id, visit.center_id, visit.date
-            tz = ZoneInfo(center.timezone)
-
-        async def load(session: AsyncSession, now: datetime) -> State:
-            visit = await visit_by_token(session, visit_token)
-            ctx = await load_context(session, await _center(session, center_id), now=now)
-            return await visit_state(session, ctx, visit, now)
-
-        return Channel(center_id=center_id, day=day, tz=tz, load_state=load, visit_id=visit_id)
-
-    await _serve(websocket, open_channel)
+    await serve(websocket, open_visit, visit_token=visit_token)
 
 
 async def _center(session: AsyncSession, center_id: int) -> Center:
@@ -199,36 +210,21 @@ async def _center(session: AsyncSession, center_id: int) -> Center:
     return center
 
 
-Endpoint = Callable[..., Awaitable[None]]
-SOCKETS: tuple[tuple[re.Pattern[str], Endpoint], ...] = (
-    (re.compile(r"/ws/centers/(?P<slug>[^/]+)/display"), display_socket),
-    (re.compile(r"/ws/desks/(?P<code>[^/]+)"), desk_socket),
-    (re.compile(r"/ws/visits/(?P<visit_token>[^/]+)"), visit_socket),
+SOCKETS: tuple[tuple[re.Pattern[str], Opener], ...] = (
+    (re.compile(r"/ws/centers/(?P<slug>[^/]+)/display"), open_display),
+    (re.compile(r"/ws/desks/(?P<code>[^/]+)"), open_desk),
+    (re.compile(r"/ws/visits/(?P<visit_token>[^/]+)"), open_visit),
 )
 
 
-class SocketRoutes:
-    """ASGI middleware: the three channels' handshakes go straight to their handler.
-
-    A live socket stays open for hours, and whatever sits on its call stack stays with
-    it: through FastAPI's router and dependency machinery that is ~30 coroutines and
-    three exit stacks per socket. Straight here it is a handful, which roughly halves
-    a socket's memory and the objects a full garbage collection must walk. The same
-    handlers stay registered on `router`, so nothing else changes.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            path: str = scope["path"]
-            root: str = scope.get("root_path", "")
-            if root and path.startswith(root):
-                path = path[len(root) :]
-            for pattern, endpoint in SOCKETS:
-                match = pattern.fullmatch(path)
-                if match is not None:
-                    await endpoint(WebSocket(scope, receive, send), **match.groupdict())
-                    return
-        await self.app(scope, receive, send)
+def socket_route(scope: Scope) -> tuple[Opener, dict[str, str]] | None:
+    """The channel a WebSocket handshake asks for, with its path parameters."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    for pattern, endpoint in SOCKETS:
+        match = pattern.fullmatch(path)
+        if match is not None:
+            return endpoint, match.groupdict()
+    return None
