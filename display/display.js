@@ -369,9 +369,10 @@ function start() {
   pollLoop();
   const live = new Live({
     url: () => {
-      const base = `/ws/centers/${encodeURIComponent(setup.slug)}/display?token=${encodeURIComponent(setup.token)}`;
-      return wsUrl(state.seq > 0 ? `${base}&since=${state.seq}` : base);
+      const base = `/ws/centers/${encodeURIComponent(setup.slug)}/display`;
+      return wsUrl(state.seq > 0 ? `${base}?since=${state.seq}` : base);
     },
+    token: () => setup.token,
     onMessage,
     onState: (s) => {
       state.live = s;

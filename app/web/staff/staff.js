@@ -476,8 +476,8 @@ let refreshTimer = null;
 function startLive() {
   stopDesk();
   state.live = new Live({
-    url: () =>
-      wsUrl(`/ws/desks/${encodeURIComponent(state.deskCode)}?token=${encodeURIComponent(state.token)}`),
+    url: () => wsUrl(`/ws/desks/${encodeURIComponent(state.deskCode)}`),
+    token: () => state.token,
     onMessage: () => {
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(refreshAll, 200);

@@ -6,9 +6,12 @@ export class Live {
    * url: () => the ws(s):// address to connect to now (so `since` can follow the last seq)
    * onMessage: (message) => void, for each parsed JSON message
    * onState: ("connecting" | "open" | "closed" | "refused") => void
+   * token: () => the bearer token, sent as the first message rather than in the URL,
+   *   so it never lands in a server's access log
    */
-  constructor({ url, onMessage, onState = () => {}, minDelay = 1000, maxDelay = 30000 }) {
+  constructor({ url, onMessage, onState = () => {}, token = null, minDelay = 1000, maxDelay = 30000 }) {
     this.url = url;
+    this.token = token;
     this.onMessage = onMessage;
     this.onState = onState;
     this.minDelay = minDelay;
@@ -62,6 +65,7 @@ export class Live {
     let openedAt = 0;
     this.setState("connecting");
     socket.addEventListener("open", () => {
+      if (this.token) socket.send(JSON.stringify({ token: this.token() }));
       opened = true;
       openedAt = Date.now();
       this.setState("open");
