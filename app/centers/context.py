@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -84,6 +85,16 @@ class CenterContext:
 
     def room_label(self, desk: Desk, language: str) -> str:
         return desk.room.get(language) or desk.room.get(self.default_language) or desk.code
+
+    def desk_summary(self, desk: Desk) -> dict[str, Any]:
+        """A desk as every screen shows it: where it is, whose it is, whether it works."""
+        return {
+            "code": desk.code,
+            "room": self.room_label(desk, self.default_language),
+            "room_labels": dict(desk.room),
+            "agency": desk.agency_code,
+            "state": desk.state,
+        }
 
     def day_bounds(self) -> tuple[datetime, datetime]:
         start = datetime.combine(self.today, time(0), tzinfo=self.tz)

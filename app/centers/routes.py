@@ -7,11 +7,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.centers.context import CenterContext, center_by_slug, load_context
+from app.centers.display import display_snapshot
 from app.deps import ClockDep, DbDep, PrincipalDep
 from app.errors import Forbidden, NotFound, problem_responses
-from app.events.log import last_seq
-from app.visits.queries import active_visits
-from app.visits.views import display_entry
 
 router = APIRouter(
     prefix="/api/v1/centers", tags=["centers"], responses=problem_responses(401, 403, 404)
@@ -71,34 +69,6 @@ async def today(slug: str, db: DbDep, clock: ClockDep) -> dict[str, Any]:
         center = await center_by_slug(session, slug)
         ctx = await load_context(session, center, now=clock())
     return today_out(ctx)
-
-
-async def display_snapshot(session: Any, ctx: CenterContext) -> dict[str, Any]:
-    """Tickets, rooms and agencies only: the screen hangs in a public waiting room."""
-    visits = await active_visits(session, ctx)
-    called = sorted(
-        (v for v in visits if v.status in ("called", "in_service")),
-        key=lambda v: max((s.called_at for s in v.steps if s.called_at), default=v.checked_in_at),
-        reverse=True,
-    )
-    return {
-        "center": {"slug": ctx.center.slug, "name": ctx.center.name},
-        "date": ctx.today.isoformat(),
-        "seq": await last_seq(session, center_id=ctx.center.id, day=ctx.today),
-        "languages": list(ctx.center.languages),
-        "calls": [display_entry(v, ctx) for v in called],
-        "waiting": [v.ticket for v in visits if v.status == "waiting"],
-        "desks": [
-            {
-                "code": d.code,
-                "room": ctx.room_label(d, ctx.default_language),
-                "room_labels": dict(d.room),
-                "agency": d.agency_code,
-                "state": d.state,
-            }
-            for d in ctx.desks.values()
-        ],
-    }
 
 
 @router.get("/{slug}/display")

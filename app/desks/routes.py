@@ -16,9 +16,10 @@ from app.centers.models import Center, Desk
 from app.deps import ClockDep, DbDep, PrincipalDep, json_body_doc, parse_body
 from app.desks import service
 from app.desks.schemas import FinishBody
+from app.desks.views import desk_status, queue_out
 from app.errors import Forbidden, NotFound, problem_responses
 from app.visits.models import Visit
-from app.visits.queries import active_visits, cached_estimates, wait_for
+from app.visits.queries import wait_for
 from app.visits.views import visit_out
 
 router = APIRouter(
@@ -84,11 +85,6 @@ async def _state(db: Any, clock: Any, code: str, principal: Principal, state: st
         desk = ctx.desks[code]
         await service.set_state(session, ctx, desk, state, now=now)
         return await desk_status(session, ctx, desk)
-
-
-async def desk_status(session: AsyncSession, ctx: CenterContext, desk: Desk) -> dict[str, Any]:
-    visit = await service.desk_visit(session, ctx, desk)
-    return {**service.desk_out(desk, ctx), "current": visit_out(visit, ctx) if visit else None}
 
 
 @router.post("/{code}/open")
@@ -166,26 +162,3 @@ async def queue(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) 
     async with db.read() as session:
         ctx = await _context(session, located, now)
         return await queue_out(session, ctx, ctx.desks[code], now)
-
-
-async def queue_out(
-    session: AsyncSession, ctx: CenterContext, desk: Desk, now: datetime
-) -> list[dict[str, Any]]:
-    """Who waits for this desk, in call order (the queue route and the desk socket)."""
-    visits = await active_visits(session, ctx)
-    by_id = {v.id: v for v in visits}
-    waits = await cached_estimates(session, ctx, now=now)
-    ranked = service.queue(ctx, desk, visits, now=now)
-    out = []
-    for position, cand in enumerate(ranked, start=1):
-        visit = by_id[cand.visit.visit_id]
-        out.append(
-            {
-                **visit_out(visit, ctx, estimate=waits.get(visit.id)),
-                "position": position,
-                "score": round(cand.score, 2),
-                "reasons": list(cand.reasons),
-                "needs_here": [s.need for s in cand.steps],
-            }
-        )
-    return out

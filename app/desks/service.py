@@ -19,30 +19,14 @@ from app.routing.rules import Person, agency_for, next_date_for
 from app.visits.lifecycle import OPEN_STEPS, visit_status
 from app.visits.models import Step, Visit
 from app.visits.queries import active_visits, desk_view, to_view, visit_by_id
-from app.visits.views import current_step, event_visit
+from app.visits.views import event_visit
 
 STATE_EVENTS = {"open": "desk.opened", "paused": "desk.paused", "closed": "desk.closed"}
 
 
-def desk_out(desk: Desk, ctx: CenterContext) -> dict[str, Any]:
-    return {
-        "code": desk.code,
-        "room": ctx.room_label(desk, ctx.default_language),
-        "room_labels": dict(desk.room),
-        "agency": desk.agency_code,
-        "languages": list(desk.languages),
-        "state": desk.state,
-    }
-
-
 def desk_event_data(desk: Desk, ctx: CenterContext, visit: Visit | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "desk": desk.code,
-        "room": ctx.room_label(desk, ctx.default_language),
-        "room_labels": dict(desk.room),
-        "agency": desk.agency_code,
-        "state": desk.state,
-    }
+    summary = ctx.desk_summary(desk)
+    data: dict[str, Any] = {"desk": summary.pop("code"), **summary}
     if visit is not None:
         data["visit"] = event_visit(visit, ctx)
     return data
@@ -294,7 +278,3 @@ def queue(
     return policy.rank(
         desk_view(ctx, desk.code), [to_view(v, ctx) for v in visits], now=now, before=ctx.before
     )
-
-
-def current(visit: Visit | None) -> Step | None:
-    return current_step(visit) if visit else None

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
+from app.centers.display import display_snapshot
 from app.centers.models import Desk
-from app.centers.routes import display_snapshot
-from app.desks.routes import desk_status, queue_out
+from app.desks.views import desk_status, queue_out
 from app.events.log import last_seq
 from app.visits.models import Visit
-from app.visits.queries import active_visits, estimates
+from app.visits.queries import wait_for
 from app.visits.views import visit_out
 
 State = tuple[int, dict[str, Any]]
@@ -39,6 +39,4 @@ async def visit_state(
 ) -> State:
     """The visit as GET /api/v1/visits/{token} returns it."""
     seq = await last_seq(session, center_id=ctx.center.id, day=visit.date)
-    today = visit.date == ctx.today
-    waits = estimates(await active_visits(session, ctx), ctx, now=now) if today else {}
-    return seq, visit_out(visit, ctx, estimate=waits.get(visit.id))
+    return seq, visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))

@@ -22,13 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
 from app.auth.principal import Principal, resolve
-from app.centers.context import load_context
+from app.centers.context import CenterContext, load_context
 from app.centers.models import Center, Desk
 from app.config import Settings
 from app.db import Database
 from app.events.hub import Hub
 from app.events.snapshots import State, desk_state, display_state, visit_state
-from app.events.stream import Channel, Stream
+from app.events.stream import Channel, StateLoader, Stream
 from app.visits.models import Visit
 from app.visits.queries import visit_by_token
 
@@ -132,6 +132,19 @@ async def serve(ws: WebSocket, opener: Opener, **params: str) -> None:
     await stream.run(since)
 
 
+StateBuilder = Callable[[AsyncSession, CenterContext, datetime], Awaitable[State]]
+
+
+def _state_loader(center_id: int, build: StateBuilder) -> StateLoader:
+    """The snapshot a socket (re)starts from, read with the center as it is at that moment."""
+
+    async def load(session: AsyncSession, now: datetime) -> State:
+        ctx = await load_context(session, await _center(session, center_id), now=now)
+        return await build(session, ctx, now)
+
+    return load
+
+
 async def open_display(gate: Gate, slug: str) -> Channel:
     principal = await gate.principal()
     async with gate.db.read() as session:
@@ -141,13 +154,8 @@ async def open_display(gate: Gate, slug: str) -> Channel:
         if principal.kind not in ("display", "admin") or principal.center_id != center.id:
             raise Refused("only a display of this center may open its display")
         ctx = await load_context(session, center, now=gate.clock())
-    center_id = center.id
-
-    async def load(session: AsyncSession, now: datetime) -> State:
-        ctx = await load_context(session, await _center(session, center_id), now=now)
-        return await display_state(session, ctx, now)
-
-    return Channel(center_id=center_id, day=ctx.today, tz=ctx.tz, load_state=load, redact=True)
+    load = _state_loader(center.id, display_state)
+    return Channel(center_id=center.id, day=ctx.today, tz=ctx.tz, load_state=load, redact=True)
 
 
 async def open_desk(gate: Gate, code: str) -> Channel:
@@ -159,13 +167,10 @@ async def open_desk(gate: Gate, code: str) -> Channel:
         if not principal.may_work_at(center_id=desk.center_id, agency=desk.agency_code):
             raise Refused(f"desk {code} belongs to another agency")
         ctx = await load_context(session, await _center(session, desk.center_id), now=gate.clock())
-    center_id = desk.center_id
-
-    async def load(session: AsyncSession, now: datetime) -> State:
-        ctx = await load_context(session, await _center(session, center_id), now=now)
-        return await desk_state(session, ctx, ctx.desks[code], now)
-
-    return Channel(center_id=center_id, day=ctx.today, tz=ctx.tz, load_state=load)
+    load = _state_loader(
+        desk.center_id, lambda session, ctx, now: desk_state(session, ctx, ctx.desks[code], now)
+    )
+    return Channel(center_id=desk.center_id, day=ctx.today, tz=ctx.tz, load_state=load)
 
 
 async def open_visit(gate: Gate, visit_token: str) -> Channel:
@@ -178,11 +183,10 @@ async def open_visit(gate: Gate, visit_token: str) -> Channel:
         visit_id, center_id, day = visit.id, visit.center_id, visit.date
         tz = ZoneInfo(center.timezone)
 
-    async def load(session: AsyncSession, now: datetime) -> State:
-        visit = await visit_by_token(session, visit_token)
-        ctx = await load_context(session, await _center(session, center_id), now=now)
-        return await visit_state(session, ctx, visit, now)
+    async def build(session: AsyncSession, ctx: CenterContext, now: datetime) -> State:
+        return await visit_state(session, ctx, await visit_by_token(session, visit_token), now)
 
+    load = _state_loader(center_id, build)
     return Channel(center_id=center_id, day=day, tz=tz, load_state=load, visit_id=visit_id)
 
 

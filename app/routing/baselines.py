@@ -44,6 +44,29 @@ def _joined(visit: VisitView, steps: Sequence[StepView]) -> datetime:
     return max([visit.checked_in_at, *ended, *(s.queued_at for s in steps)])
 
 
+StepsAt = Callable[[VisitView], tuple[StepView, ...]]
+JoinedAt = Callable[[VisitView, tuple[StepView, ...]], datetime]
+
+
+def _first_in_line(
+    visits: Sequence[VisitView], steps_at: StepsAt, joined_at: JoinedAt, reason: str
+) -> Candidate | None:
+    """The free visitor with steps at this desk who joined its line first (ticket breaks ties)."""
+    best: tuple[datetime, str] | None = None
+    chosen: Candidate | None = None
+    for visit in visits:
+        if is_busy(visit):
+            continue
+        steps = steps_at(visit)
+        if not steps:
+            continue
+        key = (joined_at(visit, steps), visit.ticket)
+        if best is None or key < best:
+            best = key
+            chosen = Candidate(visit=visit, steps=steps, score=0.0, reasons=(reason,))
+    return chosen
+
+
 def sequential_fifo(
     desk: DeskView,
     visits: Sequence[VisitView],
@@ -51,19 +74,13 @@ def sequential_fifo(
     now: datetime,
     before: Mapping[str, frozenset[str]],
 ) -> Candidate | None:
-    best: tuple[datetime, str] | None = None
-    chosen: Candidate | None = None
-    for visit in visits:
-        if is_busy(visit):
-            continue
-        steps = _next_stop(visit, before)
-        if not steps or steps[0].agency != desk.agency:
-            continue
-        key = (_joined(visit, steps), visit.ticket)
-        if best is None or key < best:
-            best = key
-            chosen = Candidate(visit=visit, steps=steps, score=0.0, reasons=("first in line",))
-    return chosen
+    """One office at a time; after each, the end of the next office's line."""
+
+    def steps_at(visit: VisitView) -> tuple[StepView, ...]:
+        steps = tuple(_next_stop(visit, before))
+        return steps if steps and steps[0].agency == desk.agency else ()
+
+    return _first_in_line(visits, steps_at, _joined, "first in line")
 
 
 def parallel_fifo(
@@ -73,19 +90,14 @@ def parallel_fifo(
     now: datetime,
     before: Mapping[str, frozenset[str]],
 ) -> Candidate | None:
-    best: tuple[datetime, str] | None = None
-    chosen: Candidate | None = None
-    for visit in visits:
-        if is_busy(visit):
-            continue
-        steps = tuple(s for s in callable_steps(visit, before) if s.agency == desk.agency)
-        if not steps:
-            continue
-        key = (min(s.queued_at for s in steps), visit.ticket)
-        if best is None or key < best:
-            best = key
-            chosen = Candidate(visit=visit, steps=steps, score=0.0, reasons=("oldest first",))
-    return chosen
+    """In every eligible line at once, oldest first."""
+
+    def steps_at(visit: VisitView) -> tuple[StepView, ...]:
+        return tuple(s for s in callable_steps(visit, before) if s.agency == desk.agency)
+
+    return _first_in_line(
+        visits, steps_at, lambda _, steps: min(s.queued_at for s in steps), "oldest first"
+    )
 
 
 def policies() -> dict[str, Chooser]:
