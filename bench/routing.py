@@ -20,6 +20,8 @@ from app.routing.baselines import policies
 from app.routing.policy import DEFAULT_PARAMS, DeskView, Params, StepView, VisitView, choose
 from app.routing.scenario import plan_day
 from app.routing.simulate import DayResult, VisitorOutcome, simulate
+from bench.oracle import NAME as ORACLE
+from bench.oracle import OracleSRPT
 from bench.scenarios import Scenario, load, load_all
 
 BASELINE = "sequential-fifo"
@@ -36,7 +38,8 @@ class Row:
     max_wait: float
     mean_wait: float
     lb_ratio: float
-    deadlines: float | None
+    deadlines: float | None  # met, of those feasible from the room at arrival
+    deadlines_old: float | None  # met, of those feasible by arrival + lower bound
     eta_mae_ratio: float | None
     worse_share: float  # visitors waiting 10+ minutes longer than under sequential-fifo
     outcomes: tuple[VisitorOutcome, ...]
@@ -56,8 +59,8 @@ def _counted(result: DayResult, seed: int) -> list[VisitorOutcome]:
     ]
 
 
-def _deadlines(outcomes: Sequence[VisitorOutcome]) -> float | None:
-    feasible = [v for v in outcomes if v.feasible]
+def _deadlines(outcomes: Sequence[VisitorOutcome], *, old: bool = False) -> float | None:
+    feasible = [v for v in outcomes if (v.feasible_lower_bound if old else v.feasible)]
     return sum(v.deadline_met for v in feasible) / len(feasible) if feasible else None
 
 
@@ -91,6 +94,7 @@ def _row(name: str, policy: str, outcomes: list[VisitorOutcome], base: Row | Non
         mean_wait=statistics.fmean(waits),
         lb_ratio=statistics.fmean(times) / statistics.fmean(v.lower_bound for v in outcomes),
         deadlines=_deadlines(outcomes),
+        deadlines_old=_deadlines(outcomes, old=True),
         eta_mae_ratio=_eta(outcomes),
         worse_share=worse,
         outcomes=tuple(outcomes),
@@ -107,7 +111,9 @@ def run_scenario(
     for name, chooser in chosen.items():
         outcomes: list[VisitorOutcome] = []
         for i, plan in enumerate(plans):
-            result = simulate(plan, chooser, forecast=(name == DEFAULT))
+            # The oracle is built per day: it reads that day's true service minutes.
+            play = OracleSRPT(plan) if name == ORACLE else chooser
+            result = simulate(plan, play, forecast=(name == DEFAULT))
             outcomes += _counted(result, i)
         row = _row(scenario.name, name, outcomes, base)
         if name == BASELINE:
@@ -122,7 +128,8 @@ def _fmt(value: float | None, spec: str = ".2f") -> str:
 
 HEADER = (
     f"{'scenario':<15} {'policy':<16} {'n':>4} {'mean':>6} {'p90':>6} {'maxwait':>7} "
-    f"{'lb':>5} {'mean/f':>6} {'p90/f':>6} {'max/f':>6} {'dl_met':>6} {'eta':>5} {'worse':>5}"
+    f"{'lb':>5} {'mean/f':>6} {'p90/f':>6} {'max/f':>6} {'dl_met':>6} {'dl_old':>6} "
+    f"{'eta':>5} {'worse':>5}"
 )
 
 
@@ -132,6 +139,7 @@ def _line(row: Row, base: Row) -> str:
         f"{row.p90:>6.1f} {row.max_wait:>7.1f} {row.lb_ratio:>5.2f} "
         f"{row.mean / base.mean:>6.2f} {row.p90 / base.p90:>6.2f} "
         f"{row.max_wait / base.max_wait:>6.2f} {_fmt(row.deadlines):>6} "
+        f"{_fmt(row.deadlines_old):>6} "
         f"{_fmt(row.eta_mae_ratio):>5} {row.worse_share:>5.2f}"
     )
 
@@ -191,6 +199,20 @@ def summary(rows: Sequence[Row]) -> str:
     )
 
 
+def context(rows: Sequence[Row]) -> str:
+    """What the summary line's numbers stand against (printed just before it)."""
+    by = {(r.scenario, r.policy): r for r in rows}
+    mine = [r for r in rows if r.policy == DEFAULT]
+    old = statistics.fmean(r.deadlines_old for r in mine if r.deadlines_old is not None)
+    parts = [f"deadlines_met_by_lower_bound={old:.2f}"]
+    oracle = [(r, by[(r.scenario, BASELINE)]) for r in rows if r.policy == ORACLE]
+    if oracle:
+        mean = statistics.fmean(r.mean / b.mean for r, b in oracle)
+        p90 = statistics.fmean(r.p90 / b.p90 for r, b in oracle)
+        parts.append(f"ceiling {ORACLE}: mean_vs_fifo={mean:.2f} p90_vs_fifo={p90:.2f}")
+    return "context: " + " ".join(parts)
+
+
 def _params(text: str) -> Params:
     pairs = (item.split("=") for item in text.split(","))
     return replace(DEFAULT_PARAMS, **{key: float(value) for key, value in pairs})
@@ -201,12 +223,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=10, help="days per scenario")
     parser.add_argument("--only", help="run only the scenario file with this name")
     parser.add_argument("--policies", help="comma-separated policy names")
+    parser.add_argument("--no-ceiling", action="store_true", help=f"skip the {ORACLE} row")
     parser.add_argument("--set", help="routing parameters to try, e.g. work_weight=1,aging=0.5")
     args = parser.parse_args(argv)
     scenarios = load_all()
     if args.only:
         scenarios = [s for s in scenarios if s.name == args.only] or [load(args.only)]
-    chosen = policies()
+    chosen: dict[str, Callable[..., object]] = {**policies()}
+    if not args.no_ceiling:
+        chosen[ORACLE] = OracleSRPT  # placeholder: run_scenario builds one per day
     if args.set:
         chosen[DEFAULT] = partial(choose, params=_params(args.set))
     if args.policies:
@@ -221,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(_line(row, base), flush=True)
         rows += found
     if any(r.policy == DEFAULT for r in rows):
+        print(context(rows))
         print(summary(rows))
 
 

@@ -13,9 +13,11 @@ for a waiting room too large to play forward on every request.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from statistics import NormalDist
 
 from app.routing.policy import (
     BUSY,
@@ -31,6 +33,12 @@ Chooser = Callable[..., Candidate | None]
 WALK_MINUTES = 2.0  # from the waiting room to a desk, on average
 PAUSE_MINUTES = 15.0  # a paused desk is assumed back after this long
 MAX_FORECAST_VISITS = 100  # beyond this the queue arithmetic answers: the forecast is O(n²)
+# Spread (σ of log minutes) of one consultation around its expected minutes: services are
+# right-skewed; measured flat between 0.5 and 0.65 (docs/routing.md).
+SERVICE_SIGMA = 0.5
+# Without a shared language a consultation takes about this much longer (interpreting).
+NO_LANGUAGE_FACTOR = 1.25
+_NORMAL = NormalDist()
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,49 @@ class DeskNow:
     desk: DeskView
     state: str  # open | paused | closed
     visit_id: str | None = None
-    busy_until: datetime | None = None  # expected end of the current visitor's service
+    busy_until: datetime | None = None  # expected end of the current service (`expected_end`)
+
+
+def remaining_minutes(expected: float, elapsed: float, sigma: float = SERVICE_SIGMA) -> float:
+    """The median of the minutes a service still runs, given it has run `elapsed` of
+    `expected` (taken as the median of a lognormal with spread `sigma`).
+
+    Past the median, the longer a skewed service has run the longer it is likely to go
+    on: a service 25 minutes into an expected 20 still has about 10 left, not none. The
+    median, not the mean, because the estimate is judged by its absolute error.
+    """
+    expected = max(expected, 0.5)
+    if elapsed <= 0:
+        return expected
+    mu = math.log(expected)
+    survive = 1.0 - _NORMAL.cdf((math.log(elapsed) - mu) / sigma)
+    if survive <= 1e-12:  # far past anything seen: no basis for a number, call it done
+        return 0.0
+    # where the survival halves from here
+    return max(0.0, math.exp(mu + sigma * _NORMAL.inv_cdf(1.0 - survive / 2)) - elapsed)
+
+
+def service_factor(desk: DeskView, language: str) -> float:
+    """How much longer a consultation takes at this desk: slower without a shared language."""
+    return NO_LANGUAGE_FACTOR if desk.languages and language not in desk.languages else 1.0
+
+
+def expected_end(
+    called_at: datetime, started_at: datetime | None, minutes: float, *, now: datetime
+) -> datetime:
+    """When a desk's current service is likely to end, from what the server knows.
+
+    The start (or, before the visitor has reached the desk, the call plus the walk) and
+    the expected minutes of the needs called; once running, the median of what is left
+    given how long it has run (`remaining_minutes`), so a service past its expected end
+    is not taken as ending right now. The server and the simulator both call this: the
+    simulator's forecast must never see the true end of a service.
+    """
+    begin = started_at or called_at + timedelta(minutes=WALK_MINUTES)
+    elapsed = (now - begin).total_seconds() / 60.0
+    if elapsed <= 0:
+        return begin + timedelta(minutes=remaining_minutes(minutes, 0.0))
+    return now + timedelta(minutes=remaining_minutes(minutes, elapsed))
 
 
 def desk_states(desks: Sequence[DeskNow], *, now: datetime) -> list[DeskState]:

@@ -18,7 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from app.routing.estimate import DeskNow, desk_states, forecast_waits
+from app.routing.estimate import (
+    DeskNow,
+    desk_states,
+    expected_end,
+    forecast_waits,
+    service_factor,
+)
 from app.routing.learn import Learned
 from app.routing.policy import OPEN, Candidate, DeskView, StepView, VisitView
 from app.routing.rules import NeedSpec, OpenDay, Person, agency_for, resolve
@@ -120,6 +126,9 @@ class VisitorOutcome:
     leave_by: float | None
     gone: bool
     steps: tuple[tuple[str, str, str], ...]  # (need, agency, final status)
+    # Earliest finish at arrival with absolute priority (see _Day._earliest_finish); only
+    # for visitors with a leave_by, FAR when no order of calls serves every step today.
+    earliest_finish: float | None = None
 
     @property
     def time_in_center(self) -> float:
@@ -131,6 +140,17 @@ class VisitorOutcome:
 
     @property
     def feasible(self) -> bool:
+        """The deadline can be met by some order of calls from the room found at arrival:
+        the earliest finish with absolute priority is not after leave_by."""
+        if self.leave_by is None or self.earliest_finish is None:
+            return False
+        return self.earliest_finish <= self.leave_by + 1e-9
+
+    @property
+    def feasible_lower_bound(self) -> bool:
+        """The first definition: arrival plus own service and least walking fit. Blind to
+        services already running and to desks that open later, so it counts deadlines as
+        feasible that no policy can meet."""
         return self.leave_by is not None and self.arrive + self.lower_bound <= self.leave_by
 
     @property
@@ -176,6 +196,7 @@ class _Visitor:
     estimate: float | None = None
     service: float = 0.0
     walking: float = 0.0
+    earliest: float | None = None  # earliest possible finish, computed at arrival
     view: VisitView | None = None
 
     def open_steps(self) -> list[_Step]:
@@ -187,7 +208,10 @@ class _Desk:
     spec: DeskSpec
     state: str = "closed"
     visitor: str | None = None
-    busy_until: float | None = None
+    busy_until: float | None = None  # the true end: the simulator's, never the forecast's
+    called_at: float | None = None
+    started_at: float | None = None  # the visitor reached the desk (staff press "start")
+    needs: tuple[str, ...] = ()  # the needs called, for the expected minutes
     then: tuple[str, float] | None = None  # a pause or close waiting for the visitor to go
     view: DeskView = field(init=False)
 
@@ -199,6 +223,8 @@ class _Desk:
 # arrive and leave; deterministic in every case.
 _ORDER = {"finish": 0, "no_show": 0, "desk": 1, "arrive": 2, "leave_by": 3, "gone": 3, "end": 9}
 LEARN_REFRESH = 10.0  # minutes between refreshes of the learned minutes the policy sees
+# A step still to serve, in the earliest-finish search: (need, agency, missed calls so far).
+Pending = tuple[tuple[str, str, int], ...]
 
 
 class _Day:
@@ -267,6 +293,7 @@ class _Day:
             return
         self.active[plan.ticket] = v
         if plan.leave_by is not None:
+            v.earliest = self._earliest_finish(v)
             self.push(plan.leave_by, "leave_by", plan.ticket)
         if plan.gone_at is not None:
             self.push(plan.gone_at, "gone", plan.ticket)
@@ -365,6 +392,7 @@ class _Day:
         v.desk = d.spec.code
         v.view = None
         d.visitor = v.plan.ticket
+        d.called_at, d.needs = self.t, tuple(s.need for s in steps)
         missed = v.gone or (v.calls < len(v.plan.misses) and v.plan.misses[v.calls])
         v.calls += 1
         if v.first_call is None:
@@ -385,6 +413,7 @@ class _Day:
         service = sum(v.plan.service.get(s.need, 15.0) for s in steps) * factor
         v.walking += walk
         v.service += service
+        d.started_at = self.t + walk
         until = self.t + walk + service
         self.push(until, "finish", (d.spec.code, v.plan.ticket, service))
         return until
@@ -446,7 +475,8 @@ class _Day:
         v.desk = None
         v.view = None
         d.visitor = None
-        d.busy_until = None
+        d.busy_until = d.called_at = d.started_at = None
+        d.needs = ()
         if v.leaving or not v.open_steps():
             self._leave(v, "cancelled")
         if d.then is not None:
@@ -499,18 +529,32 @@ class _Day:
             ended_at=None if s.ended_at is None else self.now(s.ended_at),
         )
 
+    def _expected_end(self, d: _Desk) -> datetime | None:
+        """What the server would expect: it knows the call, the start once the visitor has
+        reached the desk, the learned minutes and the languages; never the true end
+        (`d.busy_until`), nor that a call will be missed."""
+        if d.visitor is None or d.called_at is None:
+            return None
+        started = d.started_at if d.started_at is not None and d.started_at <= self.t else None
+        language = self.visitors[d.visitor].plan.person.language or "de"
+        expected = sum(self.minutes.get(n, 15.0) for n in d.needs)
+        return expected_end(
+            self.now(d.called_at),
+            None if started is None else self.now(started),
+            expected * service_factor(d.view, language),
+            now=self.now(),
+        )
+
     def _estimate(self, ticket: str) -> float | None:
+        views = self._views()  # first: it refreshes the learned minutes the desks use too
         desks = [
             DeskNow(
-                desk=d.view,
-                state=d.state,
-                visit_id=d.visitor,
-                busy_until=None if d.busy_until is None else self.now(d.busy_until),
+                desk=d.view, state=d.state, visit_id=d.visitor, busy_until=self._expected_end(d)
             )
             for d in self.desks.values()
         ]
         waits = forecast_waits(
-            self._views(),
+            views,
             now=self.now(),
             before=self.before,
             desks=desk_states(desks, now=self.now()),
@@ -518,6 +562,141 @@ class _Day:
             only={ticket},
         )
         return None if ticket not in waits else float(waits[ticket])
+
+    # -- what any policy could still do for a visitor at arrival
+
+    def _openings(self, d: _Desk) -> list[tuple[float, float]]:
+        """Intervals [from, to) in which `d` could start a call for a visitor who has
+        absolute priority: after whoever it holds now (true end, the simulator knows it),
+        with pauses and closings deferred while it is busy and applied while it is free,
+        exactly as _on_desk and _desk_to do. The desk's future events are the ones in the
+        heap (the plan's and the reopenings of pauses already running)."""
+        end = self.center.closes + self.plan.overtime
+        code = d.spec.code
+        events: list[tuple[float, int, DeskEvent]] = [
+            (at, seq, e)
+            for at, _, seq, kind, e in self.heap
+            if kind == "desk" and isinstance(e, DeskEvent) and e.desk == code
+        ]
+        heapq.heapify(events)
+        free_at = self.t if d.visitor is None or d.busy_until is None else d.busy_until
+        state, then = d.state, d.then
+        # While the desk is busy a pause or close waits for the visitor to go (the last one wins).
+        while events and events[0][0] < free_at:
+            _, _, e = heapq.heappop(events)
+            if e.action == "open":
+                state = "open"
+            else:
+                then = (e.action, e.minutes)
+        seq = self.seq
+
+        def apply(at: float, action: str, minutes: float) -> str:
+            nonlocal seq
+            if action == "pause":
+                seq += 1
+                heapq.heappush(events, (at + minutes, seq, DeskEvent(at + minutes, code, "open")))
+                return "paused"
+            return "closed" if action == "close" else "open"
+
+        if then is not None:
+            state = apply(free_at, *then)
+        out: list[tuple[float, float]] = []
+        since = free_at if state == "open" else None
+        while events:
+            at, _, e = heapq.heappop(events)
+            if at >= end:
+                break
+            state_after = apply(at, e.action, e.minutes)
+            if since is not None and state_after != "open":
+                out.append((since, at))
+                since = None
+            elif since is None and state_after == "open":
+                since = at
+        if since is not None:
+            out.append((since, end))
+        return out
+
+    def _earliest_finish(self, v: _Visitor) -> float:
+        """When `v` could be done at the earliest, from the room as it is at arrival.
+
+        The visitor gets absolute priority from now on (no waiting visitor goes first), but
+        calls already running end at their true time, closed or paused desks open when the
+        plan says, `before` holds, and every call is played as _call/_serve play it:
+        walking from where they are, the language penalty of that desk, the plan's missed
+        calls (three minutes lost; a second miss of a step is a no-show) and the plan's
+        referral (its step is added when the referring need is done: the deadline counts
+        as met only when that step is done too, so a policy can never avoid it). Every
+        order of agencies and every desk is tried (depth-first, pruned at the best finish
+        so far); FAR when no order serves every step before the day ends.
+
+        Ignored, so the result stays a lower bound: a pause deferred by the visitor's own
+        service at a desk they come back to later (the same desk twice is rare).
+        """
+        plan = v.plan
+        end = self.center.closes + self.plan.overtime
+        openings = {code: self._openings(d) for code, d in self.desks.items()}
+        by_agency: dict[str, list[_Desk]] = {}
+        for d in self.desks.values():
+            by_agency.setdefault(d.spec.agency, []).append(d)
+        lang = plan.person.language
+        walking = self.plan.walking
+        best = FAR
+
+        def start(code: str, at: float) -> float:
+            for lo, hi in openings[code]:
+                if hi > at:
+                    return max(lo, at)
+            return FAR
+
+        def go(t: float, loc: int | None, calls: int, pending: Pending, referred: bool) -> None:
+            nonlocal best
+            if t >= best:
+                return
+            if not pending:
+                best = t
+                return
+            blocked: set[str] = set()
+            for need, _, _ in pending:
+                blocked |= self.before.get(need, frozenset())
+            agencies = dict.fromkeys(a for n, a, _ in pending if n not in blocked)
+            for agency in agencies:
+                here = [p for p in pending if p[1] == agency and p[0] not in blocked]
+                rest = tuple(p for p in pending if p not in here)
+                for d in by_agency.get(agency, ()):
+                    s = start(d.spec.code, t)
+                    if s >= end:
+                        continue
+                    if calls < len(plan.misses) and plan.misses[calls]:
+                        again = tuple((n, a, m + 1) for n, a, m in here)
+                        if all(m < 2 for _, _, m in again):  # a second miss is a no-show
+                            go(s + self.plan.no_show_wait, loc, calls + 1, rest + again, referred)
+                        continue
+                    slow = d.spec.languages and lang not in d.spec.languages
+                    factor = self.plan.language_penalty if slow else 1.0
+                    service = sum(plan.service.get(n, 15.0) for n, _, _ in here) * factor
+                    done = s + walking.between(loc, d.spec.floor) + service
+                    if done > end:
+                        continue
+                    left, now_referred = self._referred(v, rest, [n for n, _, _ in here], referred)
+                    go(done, d.spec.floor, calls + 1, left, now_referred)
+
+        pending = tuple((s.need, s.agency, s.no_shows) for s in v.steps if s.status == "pending")
+        go(self.t, v.location, v.calls, pending, v.referred)
+        return best
+
+    def _referred(
+        self, v: _Visitor, pending: Pending, served: Sequence[str], referred: bool
+    ) -> tuple[Pending, bool]:
+        """The pending steps after serving `served`, with the plan's referral as _refer adds it."""
+        ref = v.plan.referral
+        if referred or ref is None or ref[0] not in served or ref[1] not in self.center.needs:
+            return pending, referred
+        if any(n == ref[1] for n, _, _ in pending):
+            return pending, True
+        agency = agency_for(self.center.needs[ref[1]], v.plan.person)
+        if agency is not None and agency in self.center.present & self.staffed:
+            return (*pending, (ref[1], agency, 0)), True
+        return pending, True  # unavailable today: counts as served
 
     # -- the outcome
 
@@ -543,6 +722,7 @@ class _Day:
             leave_by=p.leave_by,
             gone=p.gone_at is not None,
             steps=tuple((s.need, s.agency, s.status) for s in v.steps),
+            earliest_finish=v.earliest,
         )
 
     def _lower_bound(self, v: _Visitor) -> float:

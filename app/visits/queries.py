@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,11 +14,12 @@ from app.errors import NotFound
 from app.events.log import last_seq
 from app.routing.estimate import (
     MAX_FORECAST_VISITS,
-    WALK_MINUTES,
     DeskNow,
     desk_states,
     estimate_waits,
+    expected_end,
     forecast_waits,
+    service_factor,
 )
 from app.routing.policy import BUSY, DeskView, StepView, VisitView
 from app.visits import learned
@@ -112,10 +113,11 @@ def desks_now(visits: list[Visit], ctx: CenterContext, *, now: datetime) -> list
         busy = [s for s in visit.steps if s.status in BUSY and s.desk]
         if not busy:
             continue
-        started = busy[0].started_at
-        begin = started or (busy[0].called_at or now) + timedelta(minutes=WALK_MINUTES)
-        until = begin + timedelta(minutes=sum(minutes(ctx, s.need) for s in busy))
-        serving[str(busy[0].desk)] = (visit.id, until)
+        code = str(busy[0].desk)
+        factor = service_factor(desk_view(ctx, code), visit.language) if code in ctx.desks else 1.0
+        expected = sum(minutes(ctx, s.need) for s in busy) * factor
+        until = expected_end(busy[0].called_at or now, busy[0].started_at, expected, now=now)
+        serving[code] = (visit.id, until)
     out = []
     for code, desk in ctx.desks.items():
         if desk.agency_code not in ctx.present:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from app.routing.estimate import DeskNow, desk_states, forecast_waits
+from app.routing.estimate import (
+    DeskNow,
+    desk_states,
+    expected_end,
+    forecast_waits,
+    remaining_minutes,
+    service_factor,
+)
 from app.routing.learn import Learned, split
 from app.routing.policy import DeskView, StepView, VisitView
 
@@ -61,3 +68,27 @@ def test_the_forecast_lets_a_visitor_go_at_their_leave_by() -> None:
     desks = desk_states([DeskNow(desk, "open")], now=T0)
     waits = forecast_waits([first, bus, later], now=T0, before={}, desks=desks)
     assert waits == {"A1": 0, "A3": 12}
+
+
+def test_a_service_past_its_expected_minutes_still_has_minutes_left() -> None:
+    assert remaining_minutes(20, 0) == 20  # not started: the expected (median) minutes
+    assert 9 < remaining_minutes(20, 10) < 12  # about what is left, a little more
+    overrun = remaining_minutes(20, 25)
+    assert overrun > 5  # not "ending now"
+    assert remaining_minutes(20, 40) > overrun - 5  # the longer it ran, the longer it goes
+
+
+def test_expected_end_counts_from_the_start_or_the_call_plus_the_walk() -> None:
+    called = T0
+    before_start = expected_end(called, None, 20, now=T0 + timedelta(minutes=1))
+    assert before_start == T0 + timedelta(minutes=22)  # the walk (2) plus 20
+    started = T0 + timedelta(minutes=1)
+    running = expected_end(called, started, 20, now=T0 + timedelta(minutes=30))
+    assert running > T0 + timedelta(minutes=35)  # 29 minutes into 20: still going
+
+
+def test_without_a_shared_language_service_takes_longer() -> None:
+    desk = DeskView("r1", "abh", frozenset({"de", "en"}))
+    assert service_factor(desk, "de") == 1.0
+    assert service_factor(desk, "ar") > 1.0
+    assert service_factor(DeskView("r2", "abh"), "ar") == 1.0  # languages unknown: no guess

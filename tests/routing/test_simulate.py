@@ -105,6 +105,11 @@ def _check(plan: DayPlan, result: DayResult) -> None:
         for need, agency, status in v.steps:
             assert status in FINAL, (v.ticket, need, status)
             assert status == "unavailable" or agency in plan.center.present
+        # The earliest finish is a bound no policy beats, and stricter than the first one.
+        if v.earliest_finish is not None:
+            served = all(status in ("done", "unavailable") for _, _, status in v.steps)
+            assert not served or v.left >= v.earliest_finish - 1e-9, v
+            assert not v.feasible or v.feasible_lower_bound, v
 
 
 @settings(max_examples=30, deadline=None)
@@ -129,3 +134,54 @@ def test_same_seed_same_plan() -> None:
     assert plan_day(scenario.center, scenario.spec) == plan_day(scenario.center, scenario.spec)
     other = plan_day(scenario.center, scenario.spec, seed=999)
     assert other != plan_day(scenario.center, scenario.spec)
+
+
+def _one_desk_day(second_leave_by: float, events: tuple[DeskEvent, ...] = ()) -> DayResult:
+    """One agency, one desk: A001 comes at 0 for 30 minutes, A002 at 1 for 10 minutes."""
+    need = NeedSpec(code="n0", minutes=15.0, served_by=({"agency": "a0"},))
+    center = CenterSpec(
+        needs={"n0": need},
+        desks=(DeskSpec(code="d0", agency="a0"),),
+        present=frozenset({"a0"}),
+        closes=180.0,
+    )
+    first = VisitorPlan("A001", 0.0, Person(language="de"), ("n0",), {"n0": 30.0})
+    second = VisitorPlan(
+        "A002", 1.0, Person(language="de"), ("n0",), {"n0": 10.0}, leave_by=second_leave_by
+    )
+    plan = DayPlan(
+        center=center,
+        visitors=(first, second),
+        desk_events=events or (DeskEvent(0.0, "d0", "open"),),
+    )
+    return simulate(plan, policies()["routing"])
+
+
+def test_a_running_service_makes_a_deadline_infeasible() -> None:
+    # A002 has 25 minutes: 10 of service and 1.5 of walking fit (the first definition), but
+    # the only desk called A001 at 0 for 1.5 + 30 minutes and a service is not preempted.
+    second = _one_desk_day(26.0).visitors[1]
+    assert second.feasible_lower_bound
+    assert second.earliest_finish == 31.5 + 1.5 + 10.0
+    assert not second.feasible
+    assert not second.deadline_met
+
+
+def test_a_deadline_feasible_by_both_definitions() -> None:
+    second = _one_desk_day(60.0).visitors[1]
+    assert second.feasible_lower_bound and second.feasible
+    assert second.earliest_finish == 43.0
+    assert second.deadline_met and second.left == 43.0
+
+
+def test_a_desk_that_opens_later_counts() -> None:
+    # The desk opens at 50: with absolute priority from arrival, A002 is called first, at 50.
+    # The pause at 60 waits for them to go. Under the policy A001 (queued first) is called
+    # at 50 and defers the pause to 81.5, so A002 is called at 101.5.
+    events = (DeskEvent(50.0, "d0", "open"), DeskEvent(60.0, "d0", "pause", 20.0))
+    second = _one_desk_day(55.0, events).visitors[1]
+    assert second.feasible_lower_bound
+    assert second.earliest_finish == 50.0 + 1.5 + 10.0
+    assert not second.feasible
+    later = _one_desk_day(200.0, events).visitors[1]
+    assert later.feasible and later.left == 101.5 + 1.5 + 10.0
