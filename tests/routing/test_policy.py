@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from app.routing.policy import DeskView, StepView, VisitView, choose, rank
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.routing.policy import DEFAULT_PARAMS, DeskView, StepView, VisitView, choose, rank
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 BEFORE = {"residence": frozenset({"work"})}
@@ -113,3 +116,52 @@ def test_a_deadline_out_of_reach_gets_no_boost() -> None:
         leave_by=now + timedelta(minutes=5),  # 15 minutes of service do not fit
     )
     assert choose(ABH, [old, gone], now=now, before=BEFORE).visit.ticket == "A001"
+
+
+@st.composite
+def rooms(draw: st.DrawFn) -> list[VisitView]:
+    """Up to 30 visitors waiting at abh, any mix of waits, work, priorities and buses."""
+    now = T0 + timedelta(minutes=300)
+    out = []
+    for i in range(draw(st.integers(1, 30))):
+        queued = now - timedelta(minutes=draw(st.floats(0, 240)))
+        needs = draw(st.lists(st.sampled_from(NEEDS), min_size=1, max_size=3, unique=True))
+        steps = tuple(
+            StepView(i * 10 + j, n, a, "pending", queued, draw(st.floats(5, 90)))
+            for j, (n, a) in enumerate(needs)
+        )
+        leave = draw(st.none() | st.floats(1, 200))
+        out.append(
+            VisitView(
+                visit_id=f"v{i}",
+                ticket=f"A{i:03d}",
+                checked_in_at=queued,
+                language=draw(st.sampled_from(["de", "ar", "uk"])),
+                steps=steps,
+                leave_by=None if leave is None else now + timedelta(minutes=leave),
+                children=draw(st.booleans()),
+                accessibility=draw(st.booleans()),
+            )
+        )
+    return out
+
+
+NEEDS = [("work_permit", "abh"), ("opportunity", "abh"), ("work", "aa"), ("income", "jobcenter")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rooms())
+def test_whoever_waited_past_the_fair_cut_off_is_called_before_anyone_else(
+    visits: list[VisitView],
+) -> None:
+    """The explicit bound of the policy: past FAIR_AFTER minutes at an agency, no short
+    work, bus, child or language match overtakes."""
+    now = T0 + timedelta(minutes=300)
+    ranked = rank(ABH, visits, now=now, before={})
+    waited = [(now - min(s.queued_at for s in c.steps)).total_seconds() / 60 for c in ranked]
+    over = [w > DEFAULT_PARAMS.fair_after for w in waited]
+    # Every candidate over the cut-off comes before every candidate under it.
+    why = list(zip(waited, [c.reasons for c in ranked], strict=True))
+    assert over == sorted(over, reverse=True), why
+    if any(over):
+        assert "waited longest" in ranked[0].reasons
