@@ -2,14 +2,16 @@
 
 A service lasts from `visit.started` at a desk to the `visit.step_done` and/or
 `visit.requeued` that the same desk's finish writes (both in one transaction, so one
-batch always holds both). The log is read once per center-day and then only past
-the last seq seen: each refresh costs one counter lookup while nothing happened.
+batch always holds both). Staff often skip "start": then it lasts from the (last) call
+plus the walk to the desk, the estimate the forecast makes for a called visitor too.
+The log is read once per center-day and then only past the last seq seen: each refresh
+costs one counter lookup while nothing happened.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.centers.context import CenterContext
 from app.events.log import last_seq
 from app.events.models import Event
+from app.routing.estimate import WALK_MINUTES
 from app.routing.learn import Learned
 
-TYPES = ("visit.started", "visit.step_done", "visit.requeued")
+CALLS = ("visit.called", "visit.recalled")
+TYPES = (*CALLS, "visit.started", "visit.no_show", "visit.step_done", "visit.requeued")
 Key = tuple[str, int, date]  # (database, center, day)
 
 
@@ -28,6 +32,7 @@ class _DayLog:
     learned: Learned
     seq: int = 0
     starts: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    calls: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
 
 _cache: dict[Key, _DayLog] = {}
@@ -80,14 +85,23 @@ def _apply(log: _DayLog, events: list[Event]) -> None:
         if e.visit_id is None or e.desk is None:
             continue
         at_desk = (e.visit_id, e.desk)
+        if e.type in CALLS:
+            log.calls[at_desk] = e.at + timedelta(minutes=WALK_MINUTES)
+            continue
         if e.type == "visit.started":
             log.starts[at_desk] = e.at
             continue
-        start = log.starts.get(at_desk)
-        if start is None:
-            continue  # finished without pressing start: no honest duration to learn from
+        if e.type == "visit.no_show":
+            log.calls.pop(at_desk, None)
+            log.starts.pop(at_desk, None)
+            continue
+        if at_desk not in log.starts and at_desk not in log.calls:
+            continue  # a finish whose call lies before this log was read: nothing to time
         _, needs = finished.setdefault(at_desk, (e.at, []))
         needs += [str(n) for n in e.data.get("needs", [])]
     for at_desk, (end, needs) in finished.items():
-        start = log.starts.pop(at_desk)
+        called = log.calls.pop(at_desk, None)
+        start = log.starts.pop(at_desk, None) or called
+        if start is None:
+            continue  # a no-show later in the same batch: no consultation took place
         log.learned.observe(needs, (end - start).total_seconds() / 60.0)

@@ -51,3 +51,27 @@ async def test_service_minutes_are_learned_from_the_event_log(harness: Harness) 
         await h.desk(desk, "close", staff)
     waiting = await h.check_in(needs=["residence"])
     assert waiting["estimated_wait_minutes"] >= 25
+
+
+async def test_services_without_start_are_learned_from_the_call(harness: Harness) -> None:
+    """Staff who skip "start": the service runs from the call plus the walk to the desk;
+    a missed call is not a service."""
+    h = harness
+    code = (await desks_by_agency(h))["abh"][0]
+    staff = await h.login("abh1")
+    for _ in range(3):
+        await h.check_in(needs=["residence"])
+        await h.desk(code, "call-next", staff)
+        h.clock.advance(42)  # 2 minutes of walking, 40 of consultation
+        r = await h.desk(code, "finish", staff, resolved=["residence"])
+        assert r.status_code == 200
+    missed = await h.check_in(needs=["residence"])
+    r = await h.desk(code, "call-next", staff)
+    assert r.json()["id"] == missed["id"]
+    h.clock.advance(5)
+    assert (await h.desk(code, "no-show", staff)).status_code == 200
+    async with h.db.read() as session:
+        center = await center_by_slug(session, "lippe")
+        ctx = await load_context(session, center, now=h.clock())
+        minutes = (await learned.refresh(session, ctx)).minutes("residence")
+    assert minutes == pytest.approx((3 * 15 + 3 * 40) / 6)
