@@ -11,6 +11,26 @@ from tests.conftest import Harness, desks_by_agency
 pytestmark = pytest.mark.anyio
 
 
+async def _serve(
+    h: Harness, code: str, staff: dict[str, str], minutes: float, *, start: bool
+) -> None:
+    """One residence visitor called, (maybe) started and finished `minutes` later."""
+    await h.check_in(needs=["residence"])
+    await h.desk(code, "call-next", staff)
+    if start:
+        await h.desk(code, "start", staff)
+    h.clock.advance(minutes)
+    r = await h.desk(code, "finish", staff, resolved=["residence"])
+    assert r.status_code == 200
+
+
+async def _learned(h: Harness, need: str) -> float:
+    async with h.db.read() as session:
+        center = await center_by_slug(session, "lippe")
+        ctx = await load_context(session, center, now=h.clock())
+        return (await learned.refresh(session, ctx)).minutes(need)
+
+
 async def test_short_last_stop_goes_before_a_long_first_come(harness: Harness) -> None:
     h = harness
     code = (await desks_by_agency(h))["abh"][0]
@@ -32,17 +52,8 @@ async def test_service_minutes_are_learned_from_the_event_log(harness: Harness) 
     code = (await desks_by_agency(h))["abh"][0]
     staff = await h.login("abh1")
     for _ in range(3):
-        await h.check_in(needs=["residence"])
-        await h.desk(code, "call-next", staff)
-        await h.desk(code, "start", staff)
-        h.clock.advance(45)
-        r = await h.desk(code, "finish", staff, resolved=["residence"])
-        assert r.status_code == 200
-    async with h.db.read() as session:
-        center = await center_by_slug(session, "lippe")
-        ctx = await load_context(session, center, now=h.clock())
-        minutes = (await learned.refresh(session, ctx)).minutes("residence")
-    assert minutes == pytest.approx((3 * 15 + 3 * 45) / 6)
+        await _serve(h, code, staff, 45, start=True)
+    assert await _learned(h, "residence") == pytest.approx((3 * 15 + 3 * 45) / 6)
     # Someone now waiting behind a 45-minute service hears about it.
     await h.check_in(needs=["residence"])
     await h.desk(code, "call-next", staff)
@@ -60,18 +71,10 @@ async def test_services_without_start_are_learned_from_the_call(harness: Harness
     code = (await desks_by_agency(h))["abh"][0]
     staff = await h.login("abh1")
     for _ in range(3):
-        await h.check_in(needs=["residence"])
-        await h.desk(code, "call-next", staff)
-        h.clock.advance(42)  # 2 minutes of walking, 40 of consultation
-        r = await h.desk(code, "finish", staff, resolved=["residence"])
-        assert r.status_code == 200
+        await _serve(h, code, staff, 42, start=False)  # 2 minutes of walking, 40 of consultation
     missed = await h.check_in(needs=["residence"])
     r = await h.desk(code, "call-next", staff)
     assert r.json()["id"] == missed["id"]
     h.clock.advance(5)
     assert (await h.desk(code, "no-show", staff)).status_code == 200
-    async with h.db.read() as session:
-        center = await center_by_slug(session, "lippe")
-        ctx = await load_context(session, center, now=h.clock())
-        minutes = (await learned.refresh(session, ctx)).minutes("residence")
-    assert minutes == pytest.approx((3 * 15 + 3 * 40) / 6)
+    assert await _learned(h, "residence") == pytest.approx((3 * 15 + 3 * 40) / 6)
