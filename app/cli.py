@@ -21,7 +21,7 @@ DEMO_FILE = Path(__file__).parent / "demo" / "lippe.yaml"
 # socket and a compression per message per socket for ~300-byte JSON messages.
 # Clients only send a token or "ping": 64 KiB is plenty for a message.
 WS_OPTIONS = {
-    "ws": "app.events.protocol:SocketProtocol",  # uvicorn's websockets-sansio, lighter
+    "ws": "app.live.protocol:SocketProtocol",  # uvicorn's websockets-sansio, lighter
     "ws_per_message_deflate": False,
     "ws_max_size": 64 * 1024,
 }

@@ -25,10 +25,10 @@ from app.db import Database
 from app.deps import validation_error
 from app.desks.routes import router as desks_router
 from app.errors import AppError
-from app.events.bus import Bus, MemoryBus, PostgresBus
-from app.events.hub import Hub
-from app.events.ws import router as ws_router
-from app.events.ws import serve, socket_route
+from app.live.bus import Bus, MemoryBus, PostgresBus
+from app.live.hub import Hub
+from app.live.ws import router as ws_router
+from app.live.ws import serve, socket_route
 from app.visits.routes import router as visits_router
 from app.web.routes import router as web_router
 

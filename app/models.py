@@ -3,7 +3,7 @@
 from app.auth.models import Device, StaffToken, User
 from app.centers.models import Agency, Center, ConfigLoad, Day, DayCounter, Desk, Need
 from app.db import Base
-from app.events.models import Event
+from app.journal.models import Event
 from app.visits.models import IdempotencyKey, Step, Visit
 
 __all__ = [

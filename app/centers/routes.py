@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.centers.context import CenterContext, center_by_slug, load_context
-from app.centers.display import display_snapshot
 from app.deps import ClockDep, DbDep, PrincipalDep
 from app.errors import Forbidden, NotFound, problem_responses
+from app.visits.display import display_snapshot
 
 router = APIRouter(
     prefix="/api/v1/centers", tags=["centers"], responses=problem_responses(401, 403, 404)

@@ -13,7 +13,7 @@ from app.centers.context import CenterContext
 from app.centers.models import Desk
 from app.desks.schemas import FinishBody
 from app.errors import Conflict, Invalid
-from app.events.log import append
+from app.journal.log import append
 from app.routing import policy
 from app.routing.rules import Person, agency_for, next_date_for
 from app.visits.lifecycle import OPEN_STEPS, visit_status

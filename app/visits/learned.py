@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
-from app.events.log import last_seq
-from app.events.models import Event
+from app.journal.log import last_seq
+from app.journal.models import Event
 from app.routing.estimate import WALK_MINUTES
 from app.routing.learn import Learned
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.centers.context import CenterContext
 from app.errors import NotFound
-from app.events.log import last_seq
+from app.journal.log import last_seq
 from app.routing.estimate import (
     MAX_FORECAST_VISITS,
     DeskNow,

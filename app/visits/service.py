@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
 from app.errors import Conflict, Invalid
-from app.events.log import append, day_counter
+from app.journal.log import append, day_counter
 from app.routing.rules import RESIDENCE_STATUSES, Person, resolve
 from app.visits.lifecycle import OPEN_STEPS, ticket_label, visit_status
 from app.visits.models import IdempotencyKey, Step, Visit

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from app.events.models import Event
+from app.journal.models import Event
 from tests.conftest import Harness, desks_by_agency
 
 pytestmark = pytest.mark.anyio

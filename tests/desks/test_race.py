@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from app.events.models import Event
+from app.journal.models import Event
 from app.visits.models import Visit
 from tests.conftest import Harness, desks_by_agency
 

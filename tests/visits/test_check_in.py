@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, select
 
-from app.events.models import Event
+from app.journal.models import Event
 from app.visits.models import IdempotencyKey, Step, Visit
 from tests.conftest import KIOSK, Harness
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.events.models import Event
+from app.journal.models import Event
 from app.visits.models import IdempotencyKey, Visit
 from app.visits.retention import purge_before
 from tests.conftest import Harness, desks_by_agency

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.events.live import DISPLAY, LiveServer, check_in, connect, login, recv
+from tests.live.live import DISPLAY, LiveServer, check_in, connect, login, recv
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

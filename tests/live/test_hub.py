@@ -12,11 +12,12 @@ from sqlalchemy import select, text
 
 from app.centers.models import Center
 from app.db import Database
-from app.events.bus import APPLICATION, Hint, PostgresBus
-from app.events.hub import Hub, Subscriber
-from app.events.log import append
-from app.events.messages import display_data, outgoing
-from app.events.models import Event
+from app.journal.hint import Hint
+from app.journal.log import append
+from app.journal.models import Event
+from app.live.bus import APPLICATION, PostgresBus
+from app.live.hub import Hub, Subscriber
+from app.live.messages import display_data, outgoing
 from tests.conftest import TEST_DAY
 
 pytestmark = pytest.mark.anyio
@@ -167,7 +168,7 @@ async def test_a_wake_before_the_wait_is_not_lost() -> None:
 async def test_the_collector_freezes_settled_sockets_and_thaws_after_many_close() -> None:
     import gc
 
-    from app.events.collector import Collector
+    from app.live.collector import Collector
 
     collector = Collector(settle=0.01)
     try:

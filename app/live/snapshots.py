@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
-from app.centers.display import display_snapshot
 from app.centers.models import Desk
 from app.desks.views import desk_status, queue_out
-from app.events.log import last_seq
+from app.journal.log import last_seq
+from app.visits.display import display_snapshot
 from app.visits.models import Visit
 from app.visits.queries import wait_for
 from app.visits.views import visit_out

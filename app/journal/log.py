@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.models import DayCounter
-from app.events.bus import CHANNEL, Hint
-from app.events.models import Event
+from app.journal.hint import CHANNEL, Hint
+from app.journal.models import Event
 
 PENDING_KEY = "events"
 

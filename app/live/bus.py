@@ -11,33 +11,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import date
 from typing import Protocol
+
+from app.journal.hint import CHANNEL, Hint
 
 log = logging.getLogger("welcome_center.bus")
 
-CHANNEL = "welcome_events"
 APPLICATION = "welcome-center-bus"  # names the listener in pg_stat_activity
-
-
-@dataclass(frozen=True)
-class Hint:
-    center_id: int
-    day: date
-    seq: int
-
-    def encode(self) -> str:
-        # NOTIFY payloads must stay under 8000 bytes: ids and a number only.
-        return f"{self.center_id}:{self.day.isoformat()}:{self.seq}"
-
-    @classmethod
-    def decode(cls, payload: str) -> Hint | None:
-        try:
-            center, day, seq = payload.split(":")
-            return cls(int(center), date.fromisoformat(day), int(seq))
-        except ValueError:
-            return None
 
 
 OnHint = Callable[[Hint], None]

@@ -18,11 +18,12 @@ from datetime import date, tzinfo
 from typing import Any
 
 from app.db import Database
-from app.events.bus import Bus, Hint, MemoryBus
-from app.events.collector import Collector
-from app.events.log import events_after, last_seq
-from app.events.messages import Outgoing, outgoing
-from app.events.models import Event
+from app.journal.hint import Hint
+from app.journal.log import events_after, last_seq
+from app.journal.models import Event
+from app.live.bus import Bus, MemoryBus
+from app.live.collector import Collector
+from app.live.messages import Outgoing, outgoing
 
 log = logging.getLogger("welcome_center.hub")
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
-from app.events.log import last_seq
+from app.journal.log import last_seq
 from app.visits.queries import active_visits
 from app.visits.views import display_entry
 

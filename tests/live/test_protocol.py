@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from app.cli import WS_OPTIONS
-from app.events.protocol import Flag, Inbox, SocketProtocol
-from app.events.ws import open_desk, open_display, open_visit, socket_route
+from app.live.protocol import Flag, Inbox, SocketProtocol
+from app.live.ws import open_desk, open_display, open_visit, socket_route
 from app.main import WelcomeApp
 from tests.conftest import Harness
 

@@ -26,9 +26,9 @@ from app.centers.context import CenterContext, load_context
 from app.centers.models import Center, Desk
 from app.config import Settings
 from app.db import Database
-from app.events.hub import Hub
-from app.events.snapshots import State, desk_state, display_state, visit_state
-from app.events.stream import Channel, StateLoader, Stream
+from app.live.hub import Hub
+from app.live.snapshots import State, desk_state, display_state, visit_state
+from app.live.stream import Channel, StateLoader, Stream
 from app.visits.models import Visit
 from app.visits.queries import visit_by_token
 

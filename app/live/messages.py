@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from app.events.models import Event
+from app.journal.models import Event
 
 DESK_KEYS = ("desk", "room", "room_labels", "agency", "state")
 VISIT_KEYS = ("ticket", "status", "language")

@@ -17,8 +17,8 @@ import websockets
 from sqlalchemy import delete
 
 from app.db import Database
-from app.events.models import Event
-from tests.events.live import (
+from app.journal.models import Event
+from tests.live.live import (
     DISPLAY,
     ORIGIN,
     LiveServer,

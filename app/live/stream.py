@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.db import Database
-from app.events.hub import READ_BATCH, Hub, Subscriber
-from app.events.log import events_after, last_seq
-from app.events.messages import encode, outgoing
-from app.events.snapshots import State
+from app.journal.log import events_after, last_seq
+from app.live.hub import READ_BATCH, Hub, Subscriber
+from app.live.messages import encode, outgoing
+from app.live.snapshots import State
 
 StateLoader = Callable[[AsyncSession, datetime], Awaitable[State]]
 TOO_SLOW = 1013  # "try again later": the client reconnects with ?since=

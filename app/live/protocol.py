@@ -1,6 +1,6 @@
 """uvicorn's sans-I/O `websockets` protocol, lighter per open socket (cli.WS_OPTIONS).
 
-Selected by import string (`ws="app.events.protocol:SocketProtocol"`); the wire
+Selected by import string (`ws="app.live.protocol:SocketProtocol"`); the wire
 behaviour is uvicorn's own, unchanged. Three things a socket no longer carries for
 the hours it stays open (measured with tracemalloc over 1,000 display sockets):
 

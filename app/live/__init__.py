@@ -1,0 +1,1 @@
+"""The live layer: bus, hub, sockets and snapshots that read the journal."""
