@@ -10,20 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-RESIDENCE_STATUSES = (
-    "recognised",  # recognised refugee (social code II)
-    "subsidiary",  # subsidiary protection
-    "humanitarian",  # humanitarian residence permit
-    "asylum_pending",  # permission to reside pending the procedure, arrival certificate
-    "tolerated",  # Duldung
-    "opportunity",  # Chancen-Aufenthaltsrecht
-    "skilled_worker",
-    "student",
-    "family",
-    "eu",
-    "settled",
-    "other",
-)
+from app.kinds import ResidenceStatus
+
+RESIDENCE_STATUSES = tuple(ResidenceStatus)
 CONDITION_KEYS = ("residence_status", "municipality", "age_min", "age_max", "language")
 
 

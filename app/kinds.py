@@ -1,0 +1,78 @@
+"""The states and kinds the whole product speaks of, one list each.
+
+Pure: no I/O, no framework. `StrEnum` members compare equal to their strings, so the
+database columns, the JSON on the wire and the pure routing core keep plain strings.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    CALLED = "called"
+    IN_SERVICE = "in_service"
+    DONE = "done"
+    REFERRED = "referred"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+OPEN_STEP = frozenset({StepStatus.PENDING, StepStatus.CALLED, StepStatus.IN_SERVICE})
+BUSY_STEP = frozenset({StepStatus.CALLED, StepStatus.IN_SERVICE})
+
+
+class VisitStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    IN_SERVICE = "in_service"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class DeskState(StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class PrincipalKind(StrEnum):
+    ADMIN = "admin"
+    STAFF = "staff"
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+
+
+class ResidenceStatus(StrEnum):
+    RECOGNISED = "recognised"  # recognised refugee (social code II)
+    SUBSIDIARY = "subsidiary"  # subsidiary protection
+    HUMANITARIAN = "humanitarian"  # humanitarian residence permit
+    ASYLUM_PENDING = "asylum_pending"  # permission to reside pending the procedure
+    TOLERATED = "tolerated"  # Duldung
+    OPPORTUNITY = "opportunity"  # Chancen-Aufenthaltsrecht
+    SKILLED_WORKER = "skilled_worker"
+    STUDENT = "student"
+    FAMILY = "family"
+    EU = "eu"
+    SETTLED = "settled"
+    OTHER = "other"
+
+
+class EventType(StrEnum):
+    VISIT_CHECKED_IN = "visit.checked_in"
+    VISIT_CALLED = "visit.called"
+    VISIT_RECALLED = "visit.recalled"
+    VISIT_STARTED = "visit.started"
+    VISIT_STEP_DONE = "visit.step_done"
+    VISIT_REQUEUED = "visit.requeued"
+    VISIT_REFERRED = "visit.referred"
+    VISIT_NO_SHOW = "visit.no_show"
+    VISIT_DONE = "visit.done"
+    VISIT_CANCELLED = "visit.cancelled"
+    DESK_OPENED = "desk.opened"
+    DESK_PAUSED = "desk.paused"
+    DESK_CLOSED = "desk.closed"
+    QUEUE_CHANGED = "queue.changed"
+    CENTER_CONFIGURED = "center.configured"
+    VISITS_PURGED = "visits.purged"
