@@ -6,31 +6,44 @@ from typing import Any
 
 
 class AppError(Exception):
+    """A problem a caller can act on.
+
+    `code` is the machine-readable reason (front ends match it, never the English
+    `detail`); each class has a default and a raise may name a narrower one.
+    """
+
     status: int = 400
     title: str = "Bad request"
+    code: str = "bad_request"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
+        if code is not None:
+            self.code = code
 
 
 class NotAuthenticated(AppError):
+    code = "not_authenticated"
     status = 401
     title = "Not authenticated"
 
 
 class Forbidden(AppError):
+    code = "forbidden"
     status = 403
     title = "Forbidden"
 
 
 class NotFound(AppError):
+    code = "not_found"
     status = 404
     title = "Not found"
 
 
 class Conflict(AppError):
+    code = "conflict"
     status = 409
     title = "Conflict"
 
@@ -40,6 +53,7 @@ class Invalid(AppError):
 
     status = 422
     title = "Invalid value"
+    code = "invalid"
 
     def __init__(self, field: str, message: str, value: Any = None) -> None:
         detail = f"{field}: {message}"
@@ -51,6 +65,7 @@ class Invalid(AppError):
 
 
 class TooManyRequests(AppError):
+    code = "too_many_requests"
     status = 429
     title = "Too many requests"
 
@@ -62,9 +77,10 @@ _PROBLEM_SCHEMA = {
         "status": {"type": "integer"},
         "title": {"type": "string"},
         "detail": {"type": "string"},
+        "code": {"type": "string", "description": "machine-readable reason, e.g. day_closed"},
         "errors": {"type": "array", "items": {"type": "object"}},
     },
-    "required": ["status", "title", "detail"],
+    "required": ["status", "title", "detail", "code"],
 }
 
 

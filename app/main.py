@@ -36,8 +36,15 @@ log = logging.getLogger("welcome_center")
 PROBLEM = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
@@ -45,7 +52,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        response = problem(exc.status, exc.title, exc.detail, **exc.extra)
+        response = problem(exc.status, exc.title, exc.detail, exc.code, **exc.extra)
         if headers:
             response.headers.update(headers)
         return response
@@ -55,20 +62,23 @@ def install_error_handlers(app: FastAPI) -> None:
         from pydantic import ValidationError
 
         err = validation_error(ValidationError.from_exception_data("request", exc.errors()))
-        return problem(422, err.title, err.detail, **err.extra)
+        return problem(422, err.title, err.detail, err.code, **err.extra)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = HTTPStatus(exc.status_code).phrase
         detail = exc.detail if isinstance(exc.detail, str) else title
-        response = problem(exc.status_code, title, detail)
+        code = title.lower().replace(" ", "_").replace("-", "_")
+        response = problem(exc.status_code, title, detail, code)
         response.headers.update(exc.headers or {})  # e.g. Allow on 405
         return response
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return problem(500, "Internal server error", "an unexpected error occurred")
+        return problem(
+            500, "Internal server error", "an unexpected error occurred", "internal_error"
+        )
 
 
 class WelcomeApp(FastAPI):

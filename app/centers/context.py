@@ -68,6 +68,7 @@ class CenterContext:
             raise missing(
                 f"center '{self.center.slug}' has no consultation day on {self.today.isoformat()}"
                 + (f"; the next one is {nxt}" if nxt else ""),
+                code="day_closed",
                 next_date=nxt,
             )
         return self.day
@@ -104,7 +105,7 @@ class CenterContext:
 async def center_by_slug(session: AsyncSession, slug: str) -> Center:
     center = await session.scalar(select(Center).where(Center.slug == slug))
     if center is None:
-        raise NotFound(f"unknown center '{slug}'", slug=slug)
+        raise NotFound(f"unknown center '{slug}'", code="unknown_center", slug=slug)
     return center
 
 

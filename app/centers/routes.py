@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from app.centers.context import CenterContext, center_by_slug, load_context
 from app.deps import ClockDep, DbDep, PrincipalDep
 from app.errors import Forbidden, NotFound, problem_responses
+from app.kinds import ResidenceStatus
 from app.visits.display import display_snapshot
 
 router = APIRouter(
@@ -60,6 +61,8 @@ def today_out(ctx: CenterContext) -> dict[str, Any]:
             a.code: _labels(a.name, ctx) for a in ctx.agencies.values() if a.code in present
         },
         "needs": needs,
+        # The kiosk offers these (labels from its catalogue): one list, kept here.
+        "residence_statuses": [status.value for status in ResidenceStatus],
     }
 
 

@@ -39,7 +39,7 @@ def _staff_only(principal: Principal) -> None:
 async def _desk(session: AsyncSession, code: str, principal: Principal) -> Desk:
     desk = await session.scalar(select(Desk).where(Desk.code == code))
     if desk is None:
-        raise NotFound(f"unknown desk '{code}'", desk=code)
+        raise NotFound(f"unknown desk '{code}'", code="unknown_desk", desk=code)
     if not principal.may_work_at(center_id=desk.center_id, agency=desk.agency_code):
         raise Forbidden(f"desk {code} belongs to another agency")
     return desk

@@ -83,7 +83,9 @@ async def set_state(
     session: AsyncSession, ctx: CenterContext, desk: Desk, state: str, *, now: datetime
 ) -> None:
     if state == "closed" and await desk_visit(session, ctx, desk) is not None:
-        raise Conflict(f"desk {desk.code} still has a visitor; finish or no-show first")
+        raise Conflict(
+            f"desk {desk.code} still has a visitor; finish or no-show first", code="desk_busy"
+        )
     if desk.state == state:
         return  # pressing "open" twice changes nothing, so it writes no event
     desk.state = state
@@ -99,6 +101,7 @@ async def call_next(
     if busy is not None:
         raise Conflict(
             f"desk {desk.code} is still serving {busy.ticket}; finish or no-show first",
+            code="desk_busy",
             ticket=busy.ticket,
         )
     if desk.state != "open":
@@ -130,7 +133,7 @@ async def call_next(
 async def _require_visit(session: AsyncSession, ctx: CenterContext, desk: Desk) -> Visit:
     visit = await desk_visit(session, ctx, desk)
     if visit is None:
-        raise Conflict(f"desk {desk.code} has no called visitor")
+        raise Conflict(f"desk {desk.code} has no called visitor", code="no_visitor")
     return visit
 
 

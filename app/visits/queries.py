@@ -50,7 +50,7 @@ async def visit_by_token(session: AsyncSession, token: str) -> Visit:
         select(Visit).where(Visit.token == token).options(selectinload(Visit.steps))
     )
     if visit is None:
-        raise NotFound("unknown visit token")
+        raise NotFound("unknown visit token", code="unknown_visit")
     return visit
 
 

@@ -174,7 +174,9 @@ async def cancel(
     reason: str | None = None,
 ) -> Visit:
     if visit.status in ("done", "cancelled"):
-        raise Conflict(f"visit {visit.ticket} has already ended ({visit.status})")
+        raise Conflict(
+            f"visit {visit.ticket} has already ended ({visit.status})", code="visit_ended"
+        )
     desks = sorted({s.desk for s in visit.steps if s.status in OPEN_STEPS and s.desk})
     for step in visit.steps:
         if step.status in OPEN_STEPS:
