@@ -23,11 +23,20 @@ class AppError(Exception):
         if code is not None:
             self.code = code
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the problem response carries besides its body."""
+        return {}
+
 
 class NotAuthenticated(AppError):
     code = "not_authenticated"
     status = 401
     title = "Not authenticated"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(AppError):
@@ -68,6 +77,12 @@ class TooManyRequests(AppError):
     code = "too_many_requests"
     status = 429
     title = "Too many requests"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        # RFC 9110: clients and proxies read the wait from the header, not from our body.
+        retry = self.extra.get("retry_after")
+        return {"Retry-After": str(int(retry))} if retry is not None else {}
 
 
 _PROBLEM_SCHEMA = {

@@ -51,10 +51,8 @@ def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JS
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         response = problem(exc.status, exc.title, exc.detail, exc.code, **exc.extra)
-        if headers:
-            response.headers.update(headers)
+        response.headers.update(exc.headers)  # WWW-Authenticate on 401, Retry-After on 429
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
@@ -232,19 +233,31 @@ async def load_config_file(db: Database, path: str | Path) -> LoadReport:
     config = parse_config(text, path.name)
     async with db.read() as session:
         center_id = await session.scalar(select(Center.id).where(Center.slug == config.center.slug))
+        stored = await _stored_hashes(session, config)
+    # argon2 (~50 ms a user) runs in threads before the write: neither the event loop
+    # nor the write lock waits for it.
+    passwords = await hash_passwords(config, stored)
     async with db.write(center_id) as session:
-        return await apply_config(session, config)
+        return await apply_config(session, config, passwords=passwords)
 
 
-async def apply_config(session: AsyncSession, config: CenterConfig) -> LoadReport:
-    """Make the database match the config; the caller commits."""
+async def apply_config(
+    session: AsyncSession, config: CenterConfig, *, passwords: Passwords | None = None
+) -> LoadReport:
+    """Make the database match the config; the caller commits.
+
+    `passwords` are the users' hashes computed before the transaction (hash_passwords);
+    without them they are computed here, in threads but inside the caller's transaction.
+    """
+    if passwords is None:
+        passwords = await hash_passwords(config, await _stored_hashes(session, config))
     report = LoadReport(slug=config.center.slug)
     center = await session.scalar(select(Center).where(Center.slug == config.center.slug))
     # Checked before anything is added, so a refused file leaves the session clean.
     await _refuse_foreign_owners(session, config, center.id if center else None)
     center = await _upsert_center(session, config, center, report)
     report.center_id = center.id
-    await _sync_all(session, config, center.id, report)
+    await _sync_all(session, config, center.id, report, passwords)
     if report.changed:
         digest = config.source.sha256 if config.source else _config_digest(config)
         center.config_hash = digest
@@ -353,21 +366,28 @@ class _Plan:
     build: Build  # (config entry, existing row or None) -> column values
 
 
-def _plans(config: CenterConfig) -> list[_Plan]:
+def _plans(config: CenterConfig, passwords: Passwords) -> list[_Plan]:
+    def user_values(item: UserConfig, row: User | None) -> dict[str, Any]:
+        return _user_values(item, row, passwords)
+
     return [
         _Plan("agencies", Agency, "code", [(a.code, a) for a in config.agencies], _agency_values),
         _Plan("needs", Need, "code", [(n.code, n) for n in config.needs], _need_values),
         _Plan("desks", Desk, "code", [(d.code, d) for d in config.desks], _desk_values),
         _Plan("days", Day, "date", [(d.date, d) for d in config.days], _day_values),
-        _Plan("users", User, "username", [(u.username, u) for u in config.users], _user_values),
+        _Plan("users", User, "username", [(u.username, u) for u in config.users], user_values),
         _Plan("devices", Device, "name", [(d.name, d) for d in config.devices], _device_values),
     ]
 
 
 async def _sync_all(
-    session: AsyncSession, config: CenterConfig, center_id: int, report: LoadReport
+    session: AsyncSession,
+    config: CenterConfig,
+    center_id: int,
+    report: LoadReport,
+    passwords: Passwords,
 ) -> None:
-    plans = _plans(config)
+    plans = _plans(config, passwords)
     existing = {plan.kind: await _rows(session, plan, center_id) for plan in plans}
     # Deletes go first: a unit of work inserts before it deletes, and a new row may
     # reuse a unique value (a device token) that a removed row still holds.
@@ -441,12 +461,38 @@ def _day_values(item: DayConfig, _row: Day | None) -> dict[str, Any]:
     return {"opens": item.opens, "closes": item.closes, "agencies": item.agencies}
 
 
-def _user_values(item: UserConfig, row: User | None) -> dict[str, Any]:
-    return {
-        "role": item.role,
-        "agency_code": item.agency,
-        "password_hash": _password_hash(item, row.password_hash if row else None),
-    }
+def _user_values(item: UserConfig, row: User | None, passwords: Passwords) -> dict[str, Any]:
+    stored = row.password_hash if row else None
+    seen, computed = passwords.get(item.username, (None, None))
+    if item.username in passwords and seen == stored:
+        password_hash = computed
+    else:  # the row changed since hash_passwords read it (a concurrent load): redo it here
+        password_hash = _password_hash(item, stored)
+    return {"role": item.role, "agency_code": item.agency, "password_hash": password_hash}
+
+
+# username -> (the stored hash it was computed against, the hash to store)
+Passwords = dict[str, tuple[str | None, str | None]]
+
+
+async def _stored_hashes(session: AsyncSession, config: CenterConfig) -> dict[str, str | None]:
+    names = [u.username for u in config.users if u.password is not None]
+    if not names:
+        return {}
+    rows = await session.execute(
+        select(User.username, User.password_hash).where(User.username.in_(names))
+    )
+    return {name: password_hash for name, password_hash in rows.all()}
+
+
+async def hash_passwords(config: CenterConfig, stored: dict[str, str | None]) -> Passwords:
+    """Each plain password's hash, computed in a worker thread (argon2 is slow on purpose)."""
+    out: Passwords = {}
+    for item in config.users:
+        if item.password is not None and item.password_hash is None:
+            seen = stored.get(item.username)
+            out[item.username] = (seen, await to_thread.run_sync(_password_hash, item, seen))
+    return out
 
 
 def _password_hash(item: UserConfig, stored: str | None) -> str | None:

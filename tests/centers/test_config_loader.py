@@ -531,3 +531,31 @@ async def test_items_left_out_of_the_file_are_deleted(db: Database, tmp_path: Pa
     assert report.describe().startswith("test: deleted 1 agencies, 2 needs")
     for model in (Need, Desk, User, Device, Day):
         assert await count(db, model) == 0, model
+
+
+async def test_passwords_are_hashed_in_threads_before_the_write(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from app.centers import loader
+
+    seen: list[tuple[bool, bool]] = []
+    real = loader._password_hash
+
+    def watched(item: Any, stored: str | None) -> str | None:
+        if item.password is None:
+            return real(item, stored)  # nothing to hash
+        lock = db._locks.get(0)
+        seen.append(
+            (threading.current_thread() is threading.main_thread(), bool(lock and lock.locked()))
+        )
+        return real(item, stored)
+
+    monkeypatch.setattr(loader, "_password_hash", watched)
+    text = BASE.replace(
+        "{username: tadmin, role: admin}", '{username: tadmin, role: admin, password: "pw-1"}'
+    )
+    await load_config_file(db, write(tmp_path, text))
+    await load_config_file(db, write(tmp_path, text))  # unchanged: the stored hash is kept
+    assert seen == [(False, False), (False, False)]  # a worker thread, no write lock held
