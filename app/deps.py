@@ -21,12 +21,21 @@ def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_clock(request: Request) -> Callable[[], datetime]:
-    return getattr(request.app.state, "clock", None) or (lambda: datetime.now(UTC))
+Clock = Callable[[], datetime]
+
+
+def get_clock(request: Request) -> Clock:
+    return app_clock(request.app)
+
+
+def app_clock(app: Any) -> Clock:
+    """The app's clock (tests set `app.state.clock`), for requests and sockets alike."""
+    clock: Clock | None = getattr(app.state, "clock", None)
+    return clock or (lambda: datetime.now(UTC))
 
 
 DbDep = Annotated[Database, Depends(get_db)]
-ClockDep = Annotated[Callable[[], datetime], Depends(get_clock)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 async def optional_principal(request: Request, db: DbDep, clock: ClockDep) -> Principal | None:

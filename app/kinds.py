@@ -19,6 +19,11 @@ class StepStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class StepSource(StrEnum):
+    CHECKIN = "checkin"
+    REFERRAL = "referral"
+
+
 OPEN_STEP = frozenset({StepStatus.PENDING, StepStatus.CALLED, StepStatus.IN_SERVICE})
 BUSY_STEP = frozenset({StepStatus.CALLED, StepStatus.IN_SERVICE})
 

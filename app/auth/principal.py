@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Device, StaffToken, User
 from app.auth.security import hash_token
+from app.kinds import PrincipalKind
 
 SESSION_COOKIE = "wc_session"
 
 
 @dataclass(frozen=True)
 class Principal:
-    kind: str  # admin | staff | kiosk | display
+    kind: PrincipalKind
     center_id: int
     name: str
     agency: str | None = None
@@ -25,16 +26,16 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.kind == "admin"
+        return self.kind == PrincipalKind.ADMIN
 
     @property
     def is_staff(self) -> bool:
-        return self.kind in ("admin", "staff")
+        return self.kind in (PrincipalKind.ADMIN, PrincipalKind.STAFF)
 
     def may_work_at(self, *, center_id: int, agency: str) -> bool:
         if self.center_id != center_id:
             return False
-        return self.is_admin or (self.kind == "staff" and self.agency == agency)
+        return self.is_admin or (self.kind == PrincipalKind.STAFF and self.agency == agency)
 
 
 def bearer_token(authorization: str | None, cookie: str | None) -> str | None:
@@ -60,7 +61,7 @@ async def resolve(session: AsyncSession, token: str, *, now: datetime) -> Princi
         if expires_at <= now:
             return None
         return Principal(
-            kind=user.role,
+            kind=PrincipalKind(user.role),
             center_id=user.center_id,
             name=user.username,
             agency=user.agency_code,
@@ -69,6 +70,9 @@ async def resolve(session: AsyncSession, token: str, *, now: datetime) -> Princi
     device = await session.scalar(select(Device).where(Device.token_hash == digest))
     if device is not None:
         return Principal(
-            kind=device.kind, center_id=device.center_id, name=device.name, device_id=device.id
+            kind=PrincipalKind(device.kind),
+            center_id=device.center_id,
+            name=device.name,
+            device_id=device.id,
         )
     return None

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from app.auth import service
 from app.auth.principal import SESSION_COOKIE, bearer_token
+from app.auth.schemas import LoginBody, LoginOut, MeOut, UserOut
 from app.auth.throttle import LoginThrottle
 from app.config import Settings
 from app.deps import ClockDep, DbDep, PrincipalDep, json_body_doc, parse_body
@@ -19,18 +17,11 @@ router = APIRouter(
 )
 
 
-class LoginBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-
-
 @router.post(
     "/login",
     openapi_extra=json_body_doc(LoginBody),
 )
-async def login(request: Request, response: Response, db: DbDep, clock: ClockDep) -> Any:
+async def login(request: Request, response: Response, db: DbDep, clock: ClockDep) -> LoginOut:
     body = await parse_body(request, LoginBody)
     settings: Settings = request.app.state.settings
     throttle: LoginThrottle = request.app.state.login_throttle
@@ -58,12 +49,11 @@ async def login(request: Request, response: Response, db: DbDep, clock: ClockDep
         samesite="strict",
         secure=request.url.scheme == "https",
     )
-    return {
-        "access_token": token,
-        "token_type": "bearer",
-        "expires_in": int(settings.staff_token_hours * 3600),
-        "user": {"username": user.username, "role": user.role, "agency": user.agency_code},
-    }
+    return LoginOut(
+        access_token=token,
+        expires_in=int(settings.staff_token_hours * 3600),
+        user=UserOut(username=user.username, role=user.role, agency=user.agency_code),
+    )
 
 
 @router.post("/logout", status_code=204)
@@ -78,5 +68,5 @@ async def logout(request: Request, db: DbDep, principal: PrincipalDep) -> Respon
 
 
 @router.get("/me")
-async def me(principal: PrincipalDep) -> dict[str, Any]:
-    return {"name": principal.name, "role": principal.kind, "agency": principal.agency}
+async def me(principal: PrincipalDep) -> MeOut:
+    return MeOut(name=principal.name, role=principal.kind, agency=principal.agency)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.models import Agency, Center, Day, Desk, Need
+from app.centers.responses import DeskSummary
 from app.errors import AppError, Conflict, NotFound
 from app.routing.rules import NeedSpec, OpenDay
 
@@ -76,6 +76,9 @@ class CenterContext:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
 
+    def local_or_none(self, moment: datetime | None) -> datetime | None:
+        return None if moment is None else moment.astimezone(self.tz)
+
     def iso(self, moment: datetime | None) -> str | None:
         return None if moment is None else moment.astimezone(self.tz).isoformat()
 
@@ -87,15 +90,15 @@ class CenterContext:
     def room_label(self, desk: Desk, language: str) -> str:
         return desk.room.get(language) or desk.room.get(self.default_language) or desk.code
 
-    def desk_summary(self, desk: Desk) -> dict[str, Any]:
+    def desk_summary(self, desk: Desk) -> DeskSummary:
         """A desk as every screen shows it: where it is, whose it is, whether it works."""
-        return {
-            "code": desk.code,
-            "room": self.room_label(desk, self.default_language),
-            "room_labels": dict(desk.room),
-            "agency": desk.agency_code,
-            "state": desk.state,
-        }
+        return DeskSummary(
+            code=desk.code,
+            room=self.room_label(desk, self.default_language),
+            room_labels=dict(desk.room),
+            agency=desk.agency_code,
+            state=desk.state,
+        )
 
     def day_bounds(self) -> tuple[datetime, datetime]:
         start = datetime.combine(self.today, time(0), tzinfo=self.tz)

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal
+from app.auth.access import AtDesk, StaffDesk
 from app.centers.context import CenterContext, load_context
 from app.centers.models import Center, Desk
-from app.deps import ClockDep, DbDep, PrincipalDep, json_body_doc, parse_body
+from app.db import Database
+from app.deps import Clock, ClockDep, DbDep, json_body_doc, parse_body
 from app.desks import service
-from app.desks.schemas import FinishBody
+from app.desks.schemas import DeskStatus, FinishBody, QueueEntry
 from app.desks.views import desk_status, queue_out
-from app.errors import Forbidden, NotFound, problem_responses
+from app.errors import problem_responses
+from app.kinds import DeskState
 from app.visits.models import Visit
 from app.visits.queries import wait_for
+from app.visits.schemas import VisitOut
 from app.visits.views import visit_out
 
 router = APIRouter(
@@ -29,26 +30,10 @@ router = APIRouter(
 )
 
 Action = Callable[[AsyncSession, CenterContext, Desk, datetime], Awaitable[Visit | None]]
-
-
-def _staff_only(principal: Principal) -> None:
-    if not principal.is_staff:
-        raise Forbidden("desk actions are for staff")
-
-
-async def _desk(session: AsyncSession, code: str, principal: Principal) -> Desk:
-    desk = await session.scalar(select(Desk).where(Desk.code == code))
-    if desk is None:
-        raise NotFound(f"unknown desk '{code}'", code="unknown_desk", desk=code)
-    if not principal.may_work_at(center_id=desk.center_id, agency=desk.agency_code):
-        raise Forbidden(f"desk {code} belongs to another agency")
-    return desk
-
-
-async def _locate(db: Any, code: str, principal: Principal) -> Desk:
-    _staff_only(principal)
-    async with db.read() as session:
-        return await _desk(session, code, principal)
+VISIT_OR_NOBODY = {
+    "response_model": VisitOut,
+    "responses": {204: {"description": "nobody has a callable step for this agency"}},
+}
 
 
 async def _context(session: AsyncSession, desk: Desk, now: datetime) -> CenterContext:
@@ -57,108 +42,85 @@ async def _context(session: AsyncSession, desk: Desk, now: datetime) -> CenterCo
     return await load_context(session, center, now=now)
 
 
-async def _visit_response(
-    session: AsyncSession, ctx: CenterContext, visit: Visit, now: datetime
-) -> Any:
-    return visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
-
-
-async def _run(db: Any, clock: Any, code: str, principal: Principal, action: Action) -> Any:
-    located = await _locate(db, code, principal)
+async def _run(db: Database, clock: Clock, at: AtDesk, action: Action) -> VisitOut | Response:
+    """One desk action under the center's write lock, on the desk as it is inside it."""
     now = clock()
-    async with db.write(located.center_id) as session:
-        desk = await _desk(session, code, principal)
+    async with db.write(at.desk.center_id) as session:
+        desk = await at.reload(session)
         ctx = await _context(session, desk, now)
-        desk = ctx.desks[code]
-        visit = await action(session, ctx, desk, now)
+        visit = await action(session, ctx, ctx.desks[desk.code], now)
         if visit is None:
             return Response(status_code=204)
-        return await _visit_response(session, ctx, visit, now)
+        return visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
 
 
-async def _state(db: Any, clock: Any, code: str, principal: Principal, state: str) -> Any:
-    located = await _locate(db, code, principal)
+async def _state(db: Database, clock: Clock, at: AtDesk, state: DeskState) -> DeskStatus:
     now = clock()
-    async with db.write(located.center_id) as session:
-        desk = await _desk(session, code, principal)
+    async with db.write(at.desk.center_id) as session:
+        desk = await at.reload(session)
         ctx = await _context(session, desk, now)
-        desk = ctx.desks[code]
+        desk = ctx.desks[desk.code]
         await service.set_state(session, ctx, desk, state, now=now)
         return await desk_status(session, ctx, desk)
 
 
 @router.post("/{code}/open")
-async def open_desk(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) -> Any:
-    return await _state(db, clock, code, principal, "open")
+async def open_desk(at: StaffDesk, db: DbDep, clock: ClockDep) -> DeskStatus:
+    return await _state(db, clock, at, DeskState.OPEN)
 
 
 @router.post("/{code}/pause")
-async def pause_desk(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) -> Any:
-    return await _state(db, clock, code, principal, "paused")
+async def pause_desk(at: StaffDesk, db: DbDep, clock: ClockDep) -> DeskStatus:
+    return await _state(db, clock, at, DeskState.PAUSED)
 
 
 @router.post("/{code}/close")
-async def close_desk(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) -> Any:
-    return await _state(db, clock, code, principal, "closed")
+async def close_desk(at: StaffDesk, db: DbDep, clock: ClockDep) -> DeskStatus:
+    return await _state(db, clock, at, DeskState.CLOSED)
 
 
-@router.post(
-    "/{code}/call-next",
-    responses={204: {"description": "nobody has a callable step for this agency"}},
-)
-async def call_next(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) -> Any:
-    return await _run(
-        db, clock, code, principal, lambda s, c, d, now: service.call_next(s, c, d, now=now)
-    )
+@router.post("/{code}/call-next", **VISIT_OR_NOBODY)
+async def call_next(at: StaffDesk, db: DbDep, clock: ClockDep) -> VisitOut | Response:
+    return await _run(db, clock, at, lambda s, c, d, now: service.call_next(s, c, d, now=now))
 
 
-@router.post("/{code}/recall")
-async def recall(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) -> Any:
-    return await _run(
-        db, clock, code, principal, lambda s, c, d, now: service.recall(s, c, d, now=now)
-    )
+@router.post("/{code}/recall", response_model=VisitOut)
+async def recall(at: StaffDesk, db: DbDep, clock: ClockDep) -> VisitOut | Response:
+    return await _run(db, clock, at, lambda s, c, d, now: service.recall(s, c, d, now=now))
 
 
-@router.post("/{code}/start")
-async def start(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) -> Any:
-    return await _run(
-        db, clock, code, principal, lambda s, c, d, now: service.start(s, c, d, now=now)
-    )
+@router.post("/{code}/start", response_model=VisitOut)
+async def start(at: StaffDesk, db: DbDep, clock: ClockDep) -> VisitOut | Response:
+    return await _run(db, clock, at, lambda s, c, d, now: service.start(s, c, d, now=now))
 
 
 @router.post(
     "/{code}/finish",
+    response_model=VisitOut,
     openapi_extra=json_body_doc(FinishBody, required=False),
 )
 async def finish(
-    code: str, request: Request, db: DbDep, clock: ClockDep, principal: PrincipalDep
-) -> Any:
-    await _locate(db, code, principal)
+    at: StaffDesk, request: Request, db: DbDep, clock: ClockDep
+) -> VisitOut | Response:
     body = await parse_body(request, FinishBody, empty_ok=True)
-    return await _run(
-        db, clock, code, principal, lambda s, c, d, now: service.finish(s, c, d, body, now=now)
-    )
+    return await _run(db, clock, at, lambda s, c, d, now: service.finish(s, c, d, body, now=now))
 
 
-@router.post("/{code}/no-show")
-async def no_show(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) -> Any:
-    return await _run(
-        db, clock, code, principal, lambda s, c, d, now: service.no_show(s, c, d, now=now)
-    )
+@router.post("/{code}/no-show", response_model=VisitOut)
+async def no_show(at: StaffDesk, db: DbDep, clock: ClockDep) -> VisitOut | Response:
+    return await _run(db, clock, at, lambda s, c, d, now: service.no_show(s, c, d, now=now))
 
 
 @router.get("/{code}")
-async def desk(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) -> Any:
-    located = await _locate(db, code, principal)
+async def desk(at: StaffDesk, db: DbDep, clock: ClockDep) -> DeskStatus:
     async with db.read() as session:
-        ctx = await _context(session, located, clock())
-        return await desk_status(session, ctx, ctx.desks[code])
+        ctx = await _context(session, at.desk, clock())
+        return await desk_status(session, ctx, ctx.desks[at.desk.code])
 
 
 @router.get("/{code}/queue")
-async def queue(code: str, db: DbDep, clock: ClockDep, principal: PrincipalDep) -> Any:
-    located = await _locate(db, code, principal)
+async def queue(at: StaffDesk, db: DbDep, clock: ClockDep) -> list[QueueEntry]:
     now = clock()
     async with db.read() as session:
-        ctx = await _context(session, located, now)
-        return await queue_out(session, ctx, ctx.desks[code], now)
+        ctx = await _context(session, at.desk, now)
+        return await queue_out(session, ctx, ctx.desks[at.desk.code], now)

@@ -25,7 +25,7 @@ STATE_EVENTS = {"open": "desk.opened", "paused": "desk.paused", "closed": "desk.
 
 
 def desk_event_data(desk: Desk, ctx: CenterContext, visit: Visit | None = None) -> dict[str, Any]:
-    summary = ctx.desk_summary(desk)
+    summary = ctx.desk_summary(desk).model_dump(mode="json")
     data: dict[str, Any] = {"desk": summary.pop("code"), **summary}
     if visit is not None:
         data["visit"] = event_visit(visit, ctx)

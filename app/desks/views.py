@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
 from app.centers.models import Desk
 from app.desks import service
+from app.desks.schemas import DeskOut, DeskStatus, QueueEntry
 from app.visits.queries import active_visits, cached_estimates
 from app.visits.views import visit_out
 
 
-def desk_out(desk: Desk, ctx: CenterContext) -> dict[str, Any]:
-    return {**ctx.desk_summary(desk), "languages": list(desk.languages)}
+def desk_out(desk: Desk, ctx: CenterContext) -> DeskOut:
+    return DeskOut(**dict(ctx.desk_summary(desk)), languages=list(desk.languages))
 
 
-async def desk_status(session: AsyncSession, ctx: CenterContext, desk: Desk) -> dict[str, Any]:
+async def desk_status(session: AsyncSession, ctx: CenterContext, desk: Desk) -> DeskStatus:
     visit = await service.desk_visit(session, ctx, desk)
-    return {**desk_out(desk, ctx), "current": visit_out(visit, ctx) if visit else None}
+    return DeskStatus(**dict(desk_out(desk, ctx)), current=visit_out(visit, ctx) if visit else None)
 
 
 async def queue_out(
     session: AsyncSession, ctx: CenterContext, desk: Desk, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[QueueEntry]:
     """Who waits for this desk, in call order (the queue route and the desk socket)."""
     visits = await active_visits(session, ctx)
     by_id = {v.id: v for v in visits}
@@ -35,12 +35,12 @@ async def queue_out(
     for position, cand in enumerate(ranked, start=1):
         visit = by_id[cand.visit.visit_id]
         out.append(
-            {
-                **visit_out(visit, ctx, estimate=waits.get(visit.id)),
-                "position": position,
-                "score": round(cand.score, 2),
-                "reasons": list(cand.reasons),
-                "needs_here": [s.need for s in cand.steps],
-            }
+            QueueEntry(
+                **dict(visit_out(visit, ctx, estimate=waits.get(visit.id))),
+                position=position,
+                score=round(cand.score, 2),
+                reasons=list(cand.reasons),
+                needs_here=[s.need for s in cand.steps],
+            )
         )
     return out

@@ -1,6 +1,7 @@
 """The whole current state a socket starts from, with the seq of the last event in it.
 
-Each is read in one Database.snapshot() session, so the state and its seq agree.
+Each is read in one Database.snapshot() session, so the state and its seq agree. The
+states are the same response models the HTTP routes return, dumped once for the wire.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
 from app.centers.models import Desk
+from app.desks.schemas import DeskSnapshot
 from app.desks.views import desk_status, queue_out
 from app.journal.log import last_seq
 from app.visits.display import display_snapshot
@@ -24,14 +26,18 @@ State = tuple[int, dict[str, Any]]
 
 async def display_state(session: AsyncSession, ctx: CenterContext, now: datetime) -> State:
     data = await display_snapshot(session, ctx)
-    return data["seq"], data
+    return data.seq, data.model_dump(mode="json")
 
 
 async def desk_state(session: AsyncSession, ctx: CenterContext, desk: Desk, now: datetime) -> State:
     seq = await last_seq(session, center_id=ctx.center.id, day=ctx.today)
-    status = await desk_status(session, ctx, desk)
-    queue = await queue_out(session, ctx, desk, now)
-    return seq, {"seq": seq, "date": ctx.today.isoformat(), "desk": status, "queue": queue}
+    snapshot = DeskSnapshot(
+        seq=seq,
+        date=ctx.today,
+        desk=await desk_status(session, ctx, desk),
+        queue=await queue_out(session, ctx, desk, now),
+    )
+    return seq, snapshot.model_dump(mode="json")
 
 
 async def visit_state(
@@ -39,4 +45,5 @@ async def visit_state(
 ) -> State:
     """The visit as GET /api/v1/visits/{token} returns it."""
     seq = await last_seq(session, center_id=ctx.center.id, day=visit.date)
-    return seq, visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
+    out = visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
+    return seq, out.model_dump(mode="json")

@@ -13,7 +13,7 @@ import json
 import os
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -21,11 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
+from app.auth.access import load_staff_desk, require_display_of
 from app.auth.principal import Principal, resolve
-from app.centers.context import CenterContext, load_context
-from app.centers.models import Center, Desk
+from app.centers.context import CenterContext, center_by_slug, load_context
+from app.centers.models import Center
 from app.config import Settings
 from app.db import Database
+from app.deps import Clock, app_clock
+from app.errors import AppError
 from app.live.hub import Hub
 from app.live.snapshots import State, desk_state, display_state, visit_state
 from app.live.stream import Channel, StateLoader, Stream
@@ -56,9 +59,7 @@ class Gate:
         self.settings: Settings = state.settings
         self.db: Database = state.db
         self.hub: Hub = state.hub
-        self.clock: Callable[[], datetime] = getattr(state, "clock", None) or (
-            lambda: datetime.now(UTC)
-        )
+        self.clock: Clock = app_clock(ws.app)
 
     def check_origin(self) -> None:
         origin = self.ws.headers.get("origin")
@@ -125,6 +126,9 @@ async def serve(ws: WebSocket, opener: Opener, **params: str) -> None:
     except Refused as exc:
         await gate.refuse(str(exc))
         return
+    except AppError as exc:  # the same checks as HTTP (app.auth.access): 403/404 become 1008
+        await gate.refuse(exc.detail)
+        return
     await gate.accept()
     stream = Stream(ws, hub=gate.hub, db=gate.db, channel=channel, clock=gate.clock)
     since = gate.since()
@@ -148,11 +152,8 @@ def _state_loader(center_id: int, build: StateBuilder) -> StateLoader:
 async def open_display(gate: Gate, slug: str) -> Channel:
     principal = await gate.principal()
     async with gate.db.read() as session:
-        center = await session.scalar(select(Center).where(Center.slug == slug))
-        if center is None:
-            raise Refused(f"unknown center '{slug}'")
-        if principal.kind not in ("display", "admin") or principal.center_id != center.id:
-            raise Refused("only a display of this center may open its display")
+        center = await center_by_slug(session, slug)
+        require_display_of(principal, center)
         ctx = await load_context(session, center, now=gate.clock())
     load = _state_loader(center.id, display_state)
     return Channel(center_id=center.id, day=ctx.today, tz=ctx.tz, load_state=load, redact=True)
@@ -161,11 +162,7 @@ async def open_display(gate: Gate, slug: str) -> Channel:
 async def open_desk(gate: Gate, code: str) -> Channel:
     principal = await gate.principal()
     async with gate.db.read() as session:
-        desk = await session.scalar(select(Desk).where(Desk.code == code))
-        if desk is None:
-            raise Refused(f"unknown desk '{code}'")
-        if not principal.may_work_at(center_id=desk.center_id, agency=desk.agency_code):
-            raise Refused(f"desk {code} belongs to another agency")
+        desk = await load_staff_desk(session, principal, code)
         ctx = await load_context(session, await _center(session, desk.center_id), now=gate.clock())
     load = _state_loader(
         desk.center_id, lambda session, ctx, now: desk_state(session, ctx, ctx.desks[code], now)

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
-from app.centers.context import center_by_slug, load_context
+from app.auth.access import KioskCenter
+from app.centers.context import load_context
 from app.centers.models import Center
-from app.deps import (
-    ClockDep,
-    DbDep,
-    OptionalPrincipalDep,
-    PrincipalDep,
-    json_body_doc,
-    parse_body,
-)
-from app.errors import Forbidden, Invalid, problem_responses
+from app.deps import ClockDep, DbDep, OptionalPrincipalDep, json_body_doc, parse_body
+from app.errors import Invalid, problem_responses
 from app.visits import service
 from app.visits.queries import visit_by_token, wait_for
-from app.visits.schemas import CancelBody, CheckIn
+from app.visits.schemas import CancelBody, CheckIn, VisitOut
 from app.visits.views import visit_out
 
 router = APIRouter(
@@ -35,39 +29,33 @@ MAX_KEY = 255
     "/centers/{slug}/visits",
     status_code=201,
     openapi_extra=json_body_doc(CheckIn),
+    response_model=VisitOut,
     responses={200: {"description": "an idempotent repeat: the visit created before"}},
 )
 async def check_in(
-    slug: str,
+    center: KioskCenter,
     request: Request,
     db: DbDep,
     clock: ClockDep,
-    principal: PrincipalDep,
     idempotency_key: Annotated[str | None, Header(include_in_schema=True)] = None,
-) -> Any:
-    if principal.kind not in ("kiosk", "admin"):
-        raise Forbidden("only a kiosk may check visitors in")
-    async with db.read() as session:
-        center = await center_by_slug(session, slug)
-    if principal.center_id != center.id:
-        raise Forbidden("this device belongs to another center")
+) -> JSONResponse:
     body = await parse_body(request, CheckIn)
     if idempotency_key is not None and not (0 < len(idempotency_key.strip()) <= MAX_KEY):
         raise Invalid("Idempotency-Key", f"must be 1 to {MAX_KEY} characters")
     now = clock()
     async with db.write(center.id) as session:
-        ctx = await load_context(session, await center_by_slug(session, slug), now=now)
+        ctx = await load_context(session, center, now=now)
         visit, created = await service.check_in(
             session, ctx, body, now=now, idempotency_key=idempotency_key
         )
     # The forecast runs after the commit, outside the center's lock.
     async with db.read() as session:
         out = visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
-    return JSONResponse(out, status_code=201 if created else 200)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
 
 
 @router.get("/visits/{token}")
-async def visit_status(token: str, db: DbDep, clock: ClockDep) -> dict[str, Any]:
+async def visit_status(token: str, db: DbDep, clock: ClockDep) -> VisitOut:
     now = clock()
     async with db.read() as session:
         visit = await visit_by_token(session, token)
@@ -80,7 +68,7 @@ async def visit_status(token: str, db: DbDep, clock: ClockDep) -> dict[str, Any]
 @router.post("/visits/{token}/cancel", openapi_extra=json_body_doc(CancelBody, required=False))
 async def cancel(
     token: str, request: Request, db: DbDep, clock: ClockDep, principal: OptionalPrincipalDep
-) -> dict[str, Any]:
+) -> VisitOut:
     # The token in the path is the visitor's own credential; staff may cancel too.
     body = await parse_body(request, CancelBody, empty_ok=True)
     now = clock()

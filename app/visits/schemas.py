@@ -1,11 +1,14 @@
-"""Check-in and cancel bodies."""
+"""Check-in and cancel bodies, and the visit as responses and sockets carry it."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.centers.responses import CenterRef, DeskSummary
+from app.kinds import StepSource, StepStatus, VisitStatus
 from app.routing.rules import RESIDENCE_STATUSES
 
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -40,3 +43,89 @@ class CancelBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+# Responses: the shapes API.md §3 and §4 write, and what the OpenAPI document shows.
+
+
+class StepOut(BaseModel):
+    need: str
+    agency: str
+    status: StepStatus
+    desk: str | None = None
+    source: StepSource = StepSource.CHECKIN
+
+
+class UnavailableOut(BaseModel):
+    need: str
+    next_date: date | None = Field(description="the next open day that can serve it")
+
+
+class CurrentOut(BaseModel):
+    """Where the visitor is called to now."""
+
+    desk: str
+    room: str = Field(description="the room in the visitor's language")
+    room_labels: dict[str, str] = Field(description="the room in every configured language")
+    agency: str
+    status: StepStatus
+    called_at: datetime | None
+
+
+class PriorityOut(BaseModel):
+    children: bool
+    accessibility: bool
+
+
+class PublicVisit(BaseModel):
+    """A visit without its token: what staff screens and the event log see of it."""
+
+    id: str
+    ticket: str
+    status: VisitStatus
+    language: str
+    checked_in_at: datetime
+    ended_at: datetime | None = None
+    steps: list[StepOut]
+    unavailable: list[UnavailableOut]
+    current: CurrentOut | None
+    estimated_wait_minutes: int | None = Field(
+        description="for a waiting visitor; 0 once called; null when nobody can say"
+    )
+    leave_by: str | None = Field(None, description="local HH:MM the visitor must leave by")
+    priority: PriorityOut
+    residence_status: str | None = None
+    municipality: str | None = None
+    age: int | None = None
+    consent_share: bool = False
+    invitation_code: str | None = None
+
+
+class VisitOut(PublicVisit):
+    """The visitor's own view, with the token that is their key to it."""
+
+    token: str
+
+
+class DisplayEntry(BaseModel):
+    """A called visitor on the public screen: ticket, room, agency; nothing personal."""
+
+    ticket: str
+    status: VisitStatus
+    language: str
+    desk: str | None
+    room: str | None
+    room_labels: dict[str, str] | None
+    agency: str | None
+
+
+class DisplaySnapshot(BaseModel):
+    """What the waiting-room screen shows now (GET display, and the display socket's snapshot)."""
+
+    center: CenterRef
+    date: date
+    seq: int
+    languages: list[str]
+    calls: list[DisplayEntry]
+    waiting: list[str] = Field(description="tickets still waiting")
+    desks: list[DeskSummary]

@@ -5,73 +5,75 @@ from __future__ import annotations
 from typing import Any
 
 from app.centers.context import CenterContext
+from app.kinds import BUSY_STEP, VisitStatus
 from app.visits.models import Step, Visit
+from app.visits.schemas import (
+    CurrentOut,
+    DisplayEntry,
+    PriorityOut,
+    PublicVisit,
+    StepOut,
+    UnavailableOut,
+    VisitOut,
+)
 
-BUSY = ("called", "in_service")
-PERSONAL = ("residence_status", "municipality", "age", "invitation_code", "consent_share")
+PERSONAL = frozenset(
+    {"residence_status", "municipality", "age", "invitation_code", "consent_share"}
+)
 
 
 def current_step(visit: Visit) -> Step | None:
-    return next((s for s in visit.steps if s.status in BUSY), None)
+    return next((s for s in visit.steps if s.status in BUSY_STEP), None)
 
 
-def current_out(visit: Visit, ctx: CenterContext) -> dict[str, Any] | None:
+def current_out(visit: Visit, ctx: CenterContext) -> CurrentOut | None:
     step = current_step(visit)
     if step is None or step.desk is None:
         return None
     desk = ctx.desks.get(step.desk)
+    return CurrentOut(
+        desk=step.desk,
+        room=ctx.room_label(desk, visit.language) if desk else step.desk,
+        room_labels=dict(desk.room) if desk else {},
+        agency=step.agency,
+        status=step.status,
+        called_at=ctx.local_or_none(step.called_at),
+    )
+
+
+def step_out(step: Step) -> StepOut:
+    return StepOut(
+        need=step.need, agency=step.agency, status=step.status, desk=step.desk, source=step.source
+    )
+
+
+def _fields(visit: Visit, ctx: CenterContext, estimate: int | None) -> dict[str, Any]:
     return {
-        "desk": step.desk,
-        "room": ctx.room_label(desk, visit.language) if desk else step.desk,
-        "room_labels": dict(desk.room) if desk else {},
-        "agency": step.agency,
-        "status": step.status,
-        "called_at": ctx.iso(step.called_at),
-    }
-
-
-def step_out(step: Step, ctx: CenterContext) -> dict[str, Any]:
-    return {
-        "need": step.need,
-        "agency": step.agency,
-        "status": step.status,
-        "desk": step.desk,
-        "source": step.source,
-    }
-
-
-def visit_out(
-    visit: Visit,
-    ctx: CenterContext,
-    *,
-    estimate: int | None = None,
-    with_token: bool = True,
-) -> dict[str, Any]:
-    out: dict[str, Any] = {
         "id": visit.id,
         "ticket": visit.ticket,
         "status": visit.status,
         "language": visit.language,
-        "checked_in_at": ctx.iso(visit.checked_in_at),
-        "ended_at": ctx.iso(visit.ended_at),
-        "steps": [step_out(s, ctx) for s in visit.steps],
-        "unavailable": list(visit.unavailable or []),
+        "checked_in_at": ctx.local(visit.checked_in_at),
+        "ended_at": ctx.local_or_none(visit.ended_at),
+        "steps": [step_out(s) for s in visit.steps],
+        "unavailable": [UnavailableOut.model_validate(u) for u in visit.unavailable or []],
         "current": current_out(visit, ctx),
-        "estimated_wait_minutes": estimate if visit.status == "waiting" else 0,
+        "estimated_wait_minutes": estimate if visit.status == VisitStatus.WAITING else 0,
         "leave_by": ctx.local(visit.leave_by).strftime("%H:%M") if visit.leave_by else None,
-        "priority": {
-            "children": visit.priority_children,
-            "accessibility": visit.priority_accessibility,
-        },
+        "priority": PriorityOut(
+            children=visit.priority_children, accessibility=visit.priority_accessibility
+        ),
         "residence_status": visit.residence_status,
         "municipality": visit.municipality,
         "age": visit.age,
         "consent_share": visit.consent_share,
         "invitation_code": visit.invitation_code,
     }
-    if with_token:
-        out = {"token": visit.token, **out}
-    return out
+
+
+def visit_out(visit: Visit, ctx: CenterContext, *, estimate: int | None = None) -> VisitOut:
+    """The visitor's own view of their visit, token included."""
+    return VisitOut(token=visit.token, **_fields(visit, ctx, estimate))
 
 
 def event_visit(visit: Visit, ctx: CenterContext) -> dict[str, Any]:
@@ -80,22 +82,19 @@ def event_visit(visit: Visit, ctx: CenterContext) -> dict[str, Any]:
     Never the token (the visitor's key) and none of the personal answers: every desk
     of every agency reads the log, and sharing those needs the visitor's consent.
     """
-    out = visit_out(visit, ctx, with_token=False)
-    for key in PERSONAL:
-        out.pop(key, None)
-    return out
+    return PublicVisit(**_fields(visit, ctx, None)).model_dump(mode="json", exclude=PERSONAL)
 
 
-def display_entry(visit: Visit, ctx: CenterContext) -> dict[str, Any]:
+def display_entry(visit: Visit, ctx: CenterContext) -> DisplayEntry:
     """The only fields a waiting-room screen may show: no name, no personal answer."""
     step = current_step(visit)
     desk = ctx.desks.get(step.desk) if step and step.desk else None
-    return {
-        "ticket": visit.ticket,
-        "status": visit.status,
-        "language": visit.language,
-        "desk": desk.code if desk else None,
-        "room": ctx.room_label(desk, ctx.default_language) if desk else None,
-        "room_labels": dict(desk.room) if desk else None,
-        "agency": step.agency if step else None,
-    }
+    return DisplayEntry(
+        ticket=visit.ticket,
+        status=visit.status,
+        language=visit.language,
+        desk=desk.code if desk else None,
+        room=ctx.room_label(desk, ctx.default_language) if desk else None,
+        room_labels=dict(desk.room) if desk else None,
+        agency=step.agency if step else None,
+    )

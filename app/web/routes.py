@@ -2,52 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import select
+from pydantic import BaseModel, Field
 
-from app.centers.models import Center, Desk
-from app.deps import DbDep, PrincipalDep
-from app.errors import Forbidden, problem_responses
+from app.auth.access import StaffCaller
+from app.auth.schemas import UserOut
+from app.centers.context import load_context
+from app.centers.models import Center
+from app.centers.responses import CenterRef
+from app.deps import ClockDep, DbDep
+from app.desks.schemas import DeskOut
+from app.desks.views import desk_out
+from app.errors import problem_responses
 
 router = APIRouter(prefix="/api/v1/me", tags=["staff"], responses=problem_responses(401, 403))
 
 
+class MyDesks(BaseModel):
+    center: CenterRef
+    user: UserOut
+    desks: list[DeskOut] = Field(description="the desks the caller may work at")
+
+
 @router.get("/desks")
-async def my_desks(db: DbDep, principal: PrincipalDep) -> dict[str, Any]:
+async def my_desks(db: DbDep, clock: ClockDep, principal: StaffCaller) -> MyDesks:
     """The caller's center and the desks they may work at (their agency's; all for admins)."""
-    if not principal.is_staff:
-        raise Forbidden("the desk list is for staff")
     async with db.read() as session:
         center = await session.get(Center, principal.center_id)
         assert center is not None
-        desks = (
-            await session.scalars(
-                select(Desk).where(Desk.center_id == center.id).order_by(Desk.position)
-            )
-        ).all()
-        default = center.languages[0] if center.languages else "de"
-        return {
-            "center": {"slug": center.slug, "name": center.name},
-            "user": {
-                "username": principal.name,
-                "role": principal.kind,
-                "agency": principal.agency,
-            },
-            "desks": [
-                {
-                    "code": d.code,
-                    "room": d.room.get(default) or d.code,
-                    "room_labels": dict(d.room),
-                    "agency": d.agency_code,
-                    "languages": list(d.languages),
-                    "state": d.state,
-                }
-                for d in desks
-                if principal.may_work_at(center_id=d.center_id, agency=d.agency_code)
-            ],
-        }
+        ctx = await load_context(session, center, now=clock())
+    return MyDesks(
+        center=CenterRef(slug=center.slug, name=center.name),
+        user=UserOut(username=principal.name, role=principal.kind, agency=principal.agency),
+        desks=[
+            desk_out(d, ctx)
+            for d in ctx.desks.values()
+            if principal.may_work_at(center_id=d.center_id, agency=d.agency_code)
+        ],
+    )
 
 
 def include(app: FastAPI) -> None:

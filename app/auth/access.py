@@ -1,0 +1,131 @@
+"""Who may do what: one set of checks for HTTP routes and WebSocket channels alike.
+
+The checks are plain functions over a caller and a loaded resource; they raise
+`Forbidden`. HTTP routes use them through the dependencies below (authentication
+first, then the role, then the resource, then whether the resource is the caller's),
+the live channels (`app.live.ws`) call the same functions and turn a refusal into a
+closed handshake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal
+from app.centers.context import center_by_slug
+from app.centers.models import Center, Desk
+from app.deps import DbDep, PrincipalDep
+from app.errors import Forbidden, NotFound
+from app.kinds import PrincipalKind
+
+STAFF_KINDS = frozenset({PrincipalKind.ADMIN, PrincipalKind.STAFF})
+
+
+def require_staff(principal: Principal, *, what: str = "this") -> None:
+    if principal.kind not in STAFF_KINDS:
+        raise Forbidden(f"{what} is for staff")
+
+
+def require_admin(principal: Principal) -> None:
+    if principal.kind != PrincipalKind.ADMIN:
+        raise Forbidden("only an administrator may do this")
+
+
+def require_kind(principal: Principal, kind: PrincipalKind, *, what: str) -> None:
+    """A device role (admins may act as any device of their center)."""
+    if principal.kind not in (kind, PrincipalKind.ADMIN):
+        raise Forbidden(f"only a {kind.value} may {what}")
+
+
+def require_center(principal: Principal, center: Center) -> None:
+    if principal.center_id != center.id:
+        raise Forbidden("this account belongs to another center")
+
+
+def require_kiosk_of(principal: Principal, center: Center) -> None:
+    require_kind(principal, PrincipalKind.KIOSK, what="check visitors in")
+    require_center(principal, center)
+
+
+def require_display_of(principal: Principal, center: Center) -> None:
+    require_kind(principal, PrincipalKind.DISPLAY, what="read the display")
+    require_center(principal, center)
+
+
+def require_staff_at(principal: Principal, desk: Desk) -> None:
+    """Staff work at their own agency's desks of their center; admins at every desk of it."""
+    if not principal.may_work_at(center_id=desk.center_id, agency=desk.agency_code):
+        raise Forbidden(f"desk {desk.code} belongs to another agency", code="other_agency")
+
+
+async def desk_by_code(session: AsyncSession, code: str) -> Desk:
+    desk = await session.scalar(select(Desk).where(Desk.code == code))
+    if desk is None:
+        raise NotFound(f"unknown desk '{code}'", code="unknown_desk", desk=code)
+    return desk
+
+
+async def load_staff_desk(session: AsyncSession, principal: Principal, code: str) -> Desk:
+    require_staff(principal, what="desk work")
+    desk = await desk_by_code(session, code)
+    require_staff_at(principal, desk)
+    return desk
+
+
+# FastAPI dependencies: each resolves the caller (401), checks the role (403), loads the
+# resource (404) and checks it is the caller's (403), in that order.
+
+
+async def staff_caller(principal: PrincipalDep) -> Principal:
+    require_staff(principal)
+    return principal
+
+
+async def admin_caller(principal: PrincipalDep) -> Principal:
+    require_admin(principal)
+    return principal
+
+
+async def kiosk_center(slug: str, db: DbDep, principal: PrincipalDep) -> Center:
+    require_kind(principal, PrincipalKind.KIOSK, what="check visitors in")
+    async with db.read() as session:
+        center = await center_by_slug(session, slug)
+    require_center(principal, center)
+    return center
+
+
+async def display_center(slug: str, db: DbDep, principal: PrincipalDep) -> Center:
+    require_kind(principal, PrincipalKind.DISPLAY, what="read the display")
+    async with db.read() as session:
+        center = await center_by_slug(session, slug)
+    require_center(principal, center)
+    return center
+
+
+@dataclass(frozen=True)
+class AtDesk:
+    """A staff member at a desk they may work at (read outside any lock)."""
+
+    principal: Principal
+    desk: Desk
+
+    async def reload(self, session: AsyncSession) -> Desk:
+        """The desk again, inside a write: a config load may have moved it meanwhile."""
+        return await load_staff_desk(session, self.principal, self.desk.code)
+
+
+async def staff_desk(code: str, db: DbDep, principal: PrincipalDep) -> AtDesk:
+    async with db.read() as session:
+        return AtDesk(principal, await load_staff_desk(session, principal, code))
+
+
+StaffCaller = Annotated[Principal, Depends(staff_caller)]
+AdminCaller = Annotated[Principal, Depends(admin_caller)]
+KioskCenter = Annotated[Center, Depends(kiosk_center)]
+DisplayCenter = Annotated[Center, Depends(display_center)]
+StaffDesk = Annotated[AtDesk, Depends(staff_desk)]
