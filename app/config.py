@@ -40,6 +40,15 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def signing_key(self) -> bytes:
+        """What signs the staff session cookie (app.auth.security.sign_session)."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        # Only demo mode gets here (the validator refuses it otherwise): a fixed key, no
+        # weaker than the demo's published passwords, that all workers and restarts share.
+        return b"welcome-center demo mode: not secret"
+
+    @property
     def origins(self) -> set[str]:
         return {o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()}
 

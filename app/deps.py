@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from app.auth.principal import SESSION_COOKIE, Principal, bearer_token, resolve
+from app.auth.security import unsign_session
 from app.db import Database
 from app.errors import AppError, Invalid, NotAuthenticated
 
@@ -39,7 +40,10 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 async def optional_principal(request: Request, db: DbDep, clock: ClockDep) -> Principal | None:
-    token = bearer_token(request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE))
+    # The session cookie counts only with this server's signature (WELCOME_SECRET_KEY).
+    key = request.app.state.settings.signing_key
+    cookie = unsign_session(request.cookies.get(SESSION_COOKIE), key)
+    token = bearer_token(request.headers.get("authorization"), cookie)
     if token is None:
         return None
     async with db.read() as session:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.auth import service
 from app.auth.principal import SESSION_COOKIE, bearer_token
+from app.auth.security import sign_session, unsign_session
 from app.auth.schemas import LoginBody, LoginOut, MeOut, UserOut
 from app.auth.throttle import LoginThrottle
 from app.config import Settings
@@ -43,7 +44,7 @@ async def login(request: Request, response: Response, db: DbDep, clock: ClockDep
     throttle.succeeded(username=body.username)
     response.set_cookie(
         SESSION_COOKIE,
-        token,
+        sign_session(token, settings.signing_key),
         max_age=int(settings.staff_token_hours * 3600),
         httponly=True,
         samesite="strict",
@@ -58,7 +59,9 @@ async def login(request: Request, response: Response, db: DbDep, clock: ClockDep
 
 @router.post("/logout", status_code=204)
 async def logout(request: Request, db: DbDep, principal: PrincipalDep) -> Response:
-    token = bearer_token(request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE))
+    settings: Settings = request.app.state.settings
+    cookie = unsign_session(request.cookies.get(SESSION_COOKIE), settings.signing_key)
+    token = bearer_token(request.headers.get("authorization"), cookie)
     if token and principal.user_id is not None:
         async with db.write() as session:
             await service.logout(session, token=token)

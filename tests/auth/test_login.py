@@ -1,4 +1,5 @@
-"""Login off the event loop and outside the write lock; throttling with Retry-After."""
+"""Login off the event loop and outside the write lock, the signed session cookie,
+throttling with Retry-After."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import threading
 import anyio
 import pytest
 from anyio import to_thread
+from pydantic import ValidationError
 
 from app.auth import service
-from app.auth.security import verify_password
+from app.auth.principal import SESSION_COOKIE
+from app.auth.security import new_token, sign_session, unsign_session, verify_password
+from app.config import Settings
 from tests.conftest import Harness
 
 pytestmark = pytest.mark.anyio
@@ -93,3 +97,39 @@ async def test_too_many_failed_logins_get_429_with_retry_after(harness: Harness)
     body = r.json()
     assert body["code"] == "too_many_requests"
     assert int(r.headers["retry-after"]) == body["retry_after"] > 0
+
+
+async def test_the_session_cookie_is_signed_with_the_secret_key(harness: Harness) -> None:
+    h = harness
+    r = await h.client.post("/api/v1/auth/login", json={"username": "abh1", "password": "demo-aa"})
+    assert r.status_code == 401
+    r = await h.client.post("/api/v1/auth/login", json={"username": "abh1", "password": "demo-abh"})
+    token = r.json()["access_token"]
+    cookie = h.client.cookies[SESSION_COOKIE]
+    h.client.cookies.clear()
+    assert cookie != token and cookie.startswith(token + ".")
+    assert unsign_session(cookie, h.app.state.settings.signing_key) == token
+
+    async def me(value: str) -> int:
+        r = await h.client.get("/api/v1/auth/me", headers={"Cookie": f"{SESSION_COOKIE}={value}"})
+        return r.status_code
+
+    assert await me(cookie) == 200
+    mac = cookie.rsplit(".", 1)[1]
+    tampered = mac[:-1] + ("A" if mac[-1] != "A" else "B")
+    assert await me(f"{token}.{tampered}") == 401  # altered signature
+    assert await me(token) == 401  # the bare token, unsigned
+    assert await me(f"{new_token()}.{mac}") == 401  # another token under this signature
+    assert await me(sign_session(token, b"another server's key")) == 401
+    r = await h.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200  # bearer tokens are not cookies: no signature needed
+
+
+def test_the_signing_key_is_the_secret_key_outside_demo_mode() -> None:
+    key = "k" * 32
+    assert Settings(secret_key=key).signing_key == key.encode()
+    assert Settings(demo=True).signing_key  # demo mode signs with a fixed, public key
+    with pytest.raises(ValidationError):
+        Settings(secret_key="")
+    assert unsign_session(sign_session("t0k3n", b"one"), b"two") is None
+    assert unsign_session("", b"one") is None and unsign_session("no-dot", b"one") is None
