@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request, Response
 
 from app.auth import service
 from app.auth.principal import SESSION_COOKIE, bearer_token
-from app.auth.security import sign_session, unsign_session
 from app.auth.schemas import LoginBody, LoginOut, MeOut, UserOut
+from app.auth.security import sign_session, unsign_session
 from app.auth.throttle import LoginThrottle
 from app.config import Settings
 from app.deps import ClockDep, DbDep, PrincipalDep, json_body_doc, parse_body
