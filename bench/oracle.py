@@ -1,10 +1,12 @@
-"""A clairvoyant policy for the benchmark only: the ceiling of what call order can do.
+"""A clairvoyant policy for the benchmark only: a reference, not a ceiling.
 
 It reads every visitor's TRUE service minutes from the day's plan, which no desk can
 know, and calls the free visitor with the least true work left (shortest remaining
-processing time, the order that minimises mean time in a single queue). Nothing in
-app/ may use it; the benchmark prints it so the targets can be read against what the
-best-informed ordering reaches on the same days.
+processing time, the order that minimises mean time in a single queue). It is no bound
+on what an order can reach: without preemption, with parallel queues, `before` and
+missed calls, other orders beat it on p90 and on the longest wait (routing does in
+several scenarios). Nothing in app/ may use it; the benchmark prints it so the targets
+can be read beside what a well-informed ordering reaches on the same days.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from app.routing.policy import (
 )
 from app.routing.simulate import DayPlan
 
-NAME = "oracle-srpt"
+NAME = "clairvoyant-srpt"
 
 
 class OracleSRPT:

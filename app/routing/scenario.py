@@ -3,6 +3,12 @@
 Pure and seeded. Every visitor draws from their own random stream (seed, ticket), so
 changing one knob of a scenario does not reshuffle everyone else, and every policy
 meets the same visitors. Times are minutes after the center opens.
+
+True service times and the configured minutes (the policy's prior) are two things: true
+times are drawn around the center file's minutes times `service.factor`; `prior_factor`
+(per need, `"*"` for every other) scales what the configuration says, so the plan's
+center tells the policy minutes that are off from the truth and the learner must find
+them. The day's load is the same with or without it; only what the desks believe changes.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from app.routing.rules import Person
@@ -61,7 +68,8 @@ def _invited(spec: Mapping[str, Any], seed: int) -> list[float]:
 
 
 def _service(rng: random.Random, center: CenterSpec, spec: Mapping[str, Any]) -> dict[str, float]:
-    """Skewed service times: lognormal with the mean at the need's (true) minutes."""
+    """Skewed service times: lognormal with the mean at the need's true minutes (the center
+    file's minutes times `factor`), whatever the configuration tells the policy."""
     sigma = float(spec.get("sigma", 0.5))
     factor = spec.get("factor", {})
     out = {}
@@ -127,8 +135,22 @@ def _desk_events(center: CenterSpec, spec: Sequence[Mapping[str, Any]]) -> list[
     return out
 
 
+def configured(center: CenterSpec, prior_factor: Mapping[str, float]) -> CenterSpec:
+    """The center as its configuration describes it: each need's minutes times its prior
+    factor (`"*"` for needs not named). 1.3 says 30 % more than the truth, 0.7 30 % less."""
+    if not prior_factor:
+        return center
+    default = float(prior_factor.get("*", 1.0))
+    needs = {
+        code: replace(need, minutes=need.minutes * float(prior_factor.get(code, default)))
+        for code, need in center.needs.items()
+    }
+    return replace(center, needs=needs)
+
+
 def plan_day(center: CenterSpec, spec: Mapping[str, Any], *, seed: int | None = None) -> DayPlan:
-    """The day a scenario describes; `seed` overrides the scenario's own."""
+    """The day a scenario describes; `seed` overrides the scenario's own. True service
+    times come from `center`; the plan's center carries the configured (prior) minutes."""
     seed = int(spec.get("seed", 1) if seed is None else seed)
     load = float(spec.get("load", 1.0))
     times = _walk_ins(spec.get("walk_ins", {}), seed, load)
@@ -138,7 +160,7 @@ def plan_day(center: CenterSpec, spec: Mapping[str, Any], *, seed: int | None = 
         _visitor(f"A{i:03d}", t, center, spec, seed) for i, t in enumerate(times, start=1)
     )
     return DayPlan(
-        center=center,
+        center=configured(center, spec.get("prior_factor", {})),
         visitors=visitors,
         desk_events=tuple(_desk_events(center, spec.get("desks", []))),
         overtime=float(spec.get("overtime", 120.0)),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from app.routing.estimate import (
@@ -129,6 +129,9 @@ class VisitorOutcome:
     # Earliest finish at arrival with absolute priority (see _Day._earliest_finish); only
     # for visitors with a leave_by, FAR when no order of calls serves every step today.
     earliest_finish: float | None = None
+    # The same, in an empty center (see earliest_alone): a property of the plan alone, so the
+    # same for every policy. Set by whoever compares policies; None when not computed.
+    alone_finish: float | None = None
 
     @property
     def time_in_center(self) -> float:
@@ -145,6 +148,14 @@ class VisitorOutcome:
         if self.leave_by is None or self.earliest_finish is None:
             return False
         return self.earliest_finish <= self.leave_by + 1e-9
+
+    @property
+    def feasible_alone(self) -> bool:
+        """The deadline can be met in an empty center (the visitor alone with the plan's desk
+        hours, own service, walking, misses and referral): the policy-independent denominator."""
+        if self.leave_by is None or self.alone_finish is None:
+            return False
+        return self.alone_finish <= self.leave_by + 1e-9
 
     @property
     def feasible_lower_bound(self) -> bool:
@@ -747,6 +758,31 @@ class _Day:
             if d.spec.agency == agency
         ]
         return min(factors, default=1.0)
+
+
+def _nobody(*_: object, **__: object) -> None:
+    return None
+
+
+def earliest_alone(plan: DayPlan) -> dict[str, float]:
+    """Each deadline visitor's earliest finish if they were alone in the center.
+
+    Computed once per plan, before and apart from any policy's day, so a deadline's
+    feasibility is the same for every policy compared: the visitor arrives in an empty
+    room (desks open, pause and close as the plan says, nobody holds them) and gets the
+    earliest finish of `_Day._earliest_finish` (own true service, walking, language
+    penalty, own missed calls and referral). No policy's visitor finishes earlier; FAR
+    when the day has no desk hours left for some step.
+    """
+    out: dict[str, float] = {}
+    for v in plan.visitors:
+        if v.leave_by is None:
+            continue
+        day = _Day(replace(plan, visitors=(v,)), _nobody, learn=False, forecast=False)
+        finish = day.run().visitors[0].earliest_finish
+        if finish is not None:
+            out[v.ticket] = finish
+    return out
 
 
 def simulate(

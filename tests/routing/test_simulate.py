@@ -17,6 +17,7 @@ from app.routing.simulate import (
     DeskEvent,
     DeskSpec,
     VisitorPlan,
+    earliest_alone,
     simulate,
 )
 
@@ -85,7 +86,7 @@ def days(draw: st.DrawFn) -> DayPlan:
     return DayPlan(center=center, visitors=people, desk_events=tuple(events), overtime=600.0)
 
 
-def _check(plan: DayPlan, result: DayResult) -> None:
+def _check(plan: DayPlan, result: DayResult, alone: dict[str, float]) -> None:
     before = plan.center.before
     desk_agency = {d.code: d.agency for d in plan.center.desks}
     by_visitor: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -110,13 +111,18 @@ def _check(plan: DayPlan, result: DayResult) -> None:
             served = all(status in ("done", "unavailable") for _, _, status in v.steps)
             assert not served or v.left >= v.earliest_finish - 1e-9, v
             assert not v.feasible or v.feasible_lower_bound, v
+            # Alone in the center (the policy-independent denominator) is never later than
+            # the room at arrival, and no policy's visitor beats it either.
+            assert alone[v.ticket] <= v.earliest_finish + 1e-9, (v, alone[v.ticket])
+            assert not served or v.left >= alone[v.ticket] - 1e-9, v
 
 
 @settings(max_examples=30, deadline=None)
 @given(days())
 def test_every_policy_keeps_the_rules_of_the_house(plan: DayPlan) -> None:
+    alone = earliest_alone(plan)
     for chooser in policies().values():
-        _check(plan, simulate(plan, chooser))
+        _check(plan, simulate(plan, chooser), alone)
 
 
 @settings(max_examples=10, deadline=None)
