@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Dialect
@@ -58,7 +58,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-WRITE_OPTION = "welcome_write"
+WRITE_OPTION: Final = "welcome_write"
 
 
 def ensure_sqlite_dir(url: str) -> None:

@@ -19,7 +19,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def get_db(request: Request) -> Database:
-    return request.app.state.db
+    db: Database = request.app.state.db
+    return db
 
 
 Clock = Callable[[], datetime]
@@ -68,6 +69,11 @@ def json_body_doc(model: type[BaseModel], *, required: bool = True) -> dict[str,
     return {"requestBody": {"required": required, "content": content}}
 
 
+def no_content(description: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI for a route's 204 answer."""
+    return {204: {"description": description}}
+
+
 def _inline_defs(schema: dict[str, Any]) -> dict[str, Any]:
     """Pydantic's `#/$defs/X` would resolve against the whole OpenAPI document: inline them."""
     defs = schema.pop("$defs", {})
@@ -82,7 +88,8 @@ def _inline_defs(schema: dict[str, Any]) -> dict[str, Any]:
             return [walk(v) for v in node]
         return node
 
-    return walk(schema)
+    inlined: dict[str, Any] = walk(schema)
+    return inlined
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

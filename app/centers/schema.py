@@ -312,7 +312,8 @@ def format_loc(loc: Loc) -> str:
 
 
 def consistency_problems(data: Mapping[str, Any]) -> list[Problem]:
-    center = data.get("center") if isinstance(data.get("center"), Mapping) else {}
+    raw_center = data.get("center")
+    center: Mapping[str, Any] = raw_center if isinstance(raw_center, Mapping) else {}
     problems: list[Problem] = []
     agencies = _codes(data, "agencies", "code", "agency code", problems)
     needs = _codes(data, "needs", "code", "need code", problems)

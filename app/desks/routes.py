@@ -12,7 +12,7 @@ from app.auth.access import AtDesk, StaffDesk
 from app.centers.context import CenterContext, load_context
 from app.centers.models import Center, Desk
 from app.db import Database
-from app.deps import Clock, ClockDep, DbDep, json_body_doc, parse_body
+from app.deps import Clock, ClockDep, DbDep, json_body_doc, no_content, parse_body
 from app.desks import service
 from app.desks.schemas import DeskStatus, FinishBody, QueueEntry
 from app.desks.views import desk_status, queue_out
@@ -30,10 +30,7 @@ router = APIRouter(
 )
 
 Action = Callable[[AsyncSession, CenterContext, Desk, datetime], Awaitable[Visit | None]]
-VISIT_OR_NOBODY = {
-    "response_model": VisitOut,
-    "responses": {204: {"description": "nobody has a callable step for this agency"}},
-}
+NOBODY = no_content("nobody has a callable step for this agency")
 
 
 async def _context(session: AsyncSession, desk: Desk, now: datetime) -> CenterContext:
@@ -79,7 +76,7 @@ async def close_desk(at: StaffDesk, db: DbDep, clock: ClockDep) -> DeskStatus:
     return await _state(db, clock, at, DeskState.CLOSED)
 
 
-@router.post("/{code}/call-next", **VISIT_OR_NOBODY)
+@router.post("/{code}/call-next", response_model=VisitOut, responses=NOBODY)
 async def call_next(at: StaffDesk, db: DbDep, clock: ClockDep) -> VisitOut | Response:
     return await _run(db, clock, at, lambda s, c, d, now: service.call_next(s, c, d, now=now))
 

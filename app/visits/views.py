@@ -17,9 +17,7 @@ from app.visits.schemas import (
     VisitOut,
 )
 
-PERSONAL = frozenset(
-    {"residence_status", "municipality", "age", "invitation_code", "consent_share"}
-)
+PERSONAL = {"residence_status", "municipality", "age", "invitation_code", "consent_share"}
 
 
 def current_step(visit: Visit) -> Step | None:
