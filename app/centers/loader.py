@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from anyio import to_thread
 from pydantic import ValidationError
@@ -44,8 +45,12 @@ from app.centers.schema import (
     format_loc,
 )
 from app.db import Base, Database, utcnow
+from app.journal.log import append
+from app.kinds import BUSY_STEP, EventType
+from app.visits.models import Step, Visit
 
 KINDS = ("center", "agencies", "needs", "desks", "users", "devices", "days")
+EVENT_CODES = ("agencies", "needs", "desks", "days")
 
 
 class ConfigError(Exception):
@@ -63,6 +68,9 @@ class LoadReport:
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    # Which agencies, needs, desks and days changed (their codes are no secret; users'
+    # and devices' names stay out of the event, which every desk reads).
+    codes: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -75,6 +83,22 @@ class LoadReport:
 
     def summary(self) -> dict[str, dict[str, int]]:
         return {"created": self.created, "updated": self.updated, "deleted": self.deleted}
+
+    def note(self, verb: dict[str, int], kind: str, key: Any) -> None:
+        verb[kind] += 1
+        if kind in EVENT_CODES:
+            self.codes.setdefault(kind, set()).add(str(key))
+
+    def event_data(self) -> dict[str, Any]:
+        """The center.configured payload: counts and codes of what changed, nothing else."""
+        data: dict[str, Any] = {
+            verb: {kind: n for kind, n in counts.items() if n}
+            for verb, counts in self.summary().items()
+        }
+        data["codes"] = {
+            kind: sorted(self.codes[kind]) for kind in EVENT_CODES if kind in self.codes
+        }
+        return data
 
     def describe(self) -> str:
         """One line for the command line: `lippe: created 1 center, 12 needs; deleted 1 desks`."""
@@ -242,19 +266,30 @@ async def load_config_file(db: Database, path: str | Path) -> LoadReport:
 
 
 async def apply_config(
-    session: AsyncSession, config: CenterConfig, *, passwords: Passwords | None = None
+    session: AsyncSession,
+    config: CenterConfig,
+    *,
+    passwords: Passwords | None = None,
+    now: datetime | None = None,
 ) -> LoadReport:
     """Make the database match the config; the caller commits.
 
     `passwords` are the users' hashes computed before the transaction (hash_passwords);
     without them they are computed here, in threads but inside the caller's transaction.
+    A change to an existing center appends `center.configured` to its current day, so
+    open screens reload; a new center has no day anyone could be watching yet.
     """
     if passwords is None:
         passwords = await hash_passwords(config, await _stored_hashes(session, config))
+    now = now or utcnow()
     report = LoadReport(slug=config.center.slug)
     center = await session.scalar(select(Center).where(Center.slug == config.center.slug))
     # Checked before anything is added, so a refused file leaves the session clean.
     await _refuse_foreign_owners(session, config, center.id if center else None)
+    # The day screens are on now: in the timezone its visits were dated in.
+    today = now.astimezone(ZoneInfo(center.timezone)).date() if center else None
+    if center is not None and today is not None:
+        await _refuse_busy_desks(session, config, center.id, today)
     center = await _upsert_center(session, config, center, report)
     report.center_id = center.id
     await _sync_all(session, config, center.id, report, passwords)
@@ -264,6 +299,15 @@ async def apply_config(
         center.updated_at = utcnow()
         session.add(ConfigLoad(center_id=center.id, config_hash=digest, summary=report.summary()))
         await session.flush()
+        if today is not None:
+            await append(
+                session,
+                center_id=center.id,
+                day=today,
+                type=EventType.CENTER_CONFIGURED,
+                at=now,
+                data=report.event_data(),
+            )
     return report
 
 
@@ -296,9 +340,9 @@ async def _upsert_center(
         center = Center(slug=config.center.slug, config_hash="", **values)
         session.add(center)
         await session.flush()
-        report.created["center"] += 1
+        report.note(report.created, "center", center.slug)
     elif _assign(center, values):
-        report.updated["center"] += 1
+        report.note(report.updated, "center", center.slug)
     return center
 
 
@@ -331,6 +375,47 @@ async def _refuse_foreign_owners(
             for loc, value in wanted
             if (owner := owners.get(value))
         ]
+    if problems:
+        raise ConfigError(problems)
+
+
+async def _refuse_busy_desks(
+    session: AsyncSession, config: CenterConfig, center_id: int, today: date
+) -> None:
+    """A desk serving someone now may be neither removed nor handed to another agency.
+
+    Its visitor would be left called to a desk that no longer exists, or the desk would
+    finish a consultation for an agency it no longer belongs to.
+    """
+    wanted = {d.code: (i, d) for i, d in enumerate(config.desks)}
+    desks = await session.scalars(select(Desk).where(Desk.center_id == center_id))
+    changing: dict[str, tuple[Loc, str]] = {}
+    for desk in desks:
+        if desk.code not in wanted:
+            changing[desk.code] = (("desks",), f"desk {desk.code!r} is removed")
+        elif wanted[desk.code][1].agency != desk.agency_code:
+            index, item = wanted[desk.code]
+            what = f"desk {desk.code!r} moves from {desk.agency_code!r} to {item.agency!r}"
+            changing[desk.code] = (("desks", index, "agency"), what)
+    if not changing:
+        return
+    busy = await session.execute(
+        select(Step.desk, Visit.ticket, Step.status)
+        .join(Visit, Visit.id == Step.visit_id)
+        .where(
+            Visit.center_id == center_id,
+            Visit.date == today,
+            Step.desk.in_(changing),
+            Step.status.in_(BUSY_STEP),
+        )
+        .order_by(Step.desk)
+    )
+    problems = [
+        f"{_where(config, changing[code][0])}: {changing[code][1]} while it serves "
+        f"{ticket} ({status}); finish or no-show that visitor first, then load again"
+        for code, ticket, status in busy.all()
+        if code is not None
+    ]
     if problems:
         raise ConfigError(problems)
 
@@ -411,7 +496,7 @@ async def _delete_missing(
     for key, row in existing.items():
         if key not in wanted:
             await session.delete(row)
-            report.deleted[plan.kind] += 1
+            report.note(report.deleted, plan.kind, key)
 
 
 async def _upsert(
@@ -427,9 +512,9 @@ async def _upsert(
         values = plan.build(item, row) | ({"position": position} if ordered else {})
         if row is None:
             session.add(plan.model(center_id=center_id, **{plan.key: key}, **values))
-            report.created[plan.kind] += 1
+            report.note(report.created, plan.kind, key)
         elif _assign(row, values):
-            report.updated[plan.kind] += 1
+            report.note(report.updated, plan.kind, key)
             if isinstance(row, User):
                 await _revoke_tokens(session, row)
 

@@ -47,6 +47,7 @@ class Outgoing:
     visit_id: str | None
     full: str
     display: str
+    type: str = ""  # the stream sends a fresh snapshot after `center.configured`
 
     def text(self, *, redact: bool) -> str:
         return self.display if redact else self.full
@@ -59,4 +60,5 @@ def outgoing(event: Event, tz: tzinfo) -> Outgoing:
         visit_id=event.visit_id,
         full=encode(event.seq, event.type, event.at, data, tz),
         display=encode(event.seq, event.type, event.at, display_data(data), tz),
+        type=event.type,
     )

@@ -4,6 +4,9 @@ The socket sends from its own queue (Hub.Subscriber), in the connection's own ta
 and never from the hub, so a slow peer only ever blocks itself; a second small task
 listens for pings and the close. Where the stream would skip a seq it reads the
 log; where the log no longer has it, the client gets a fresh snapshot instead.
+After a `center.configured` event (desks, needs, agencies or days changed) the client
+also gets a fresh snapshot, with that event's seq: what it holds was built from the
+old configuration.
 """
 
 from __future__ import annotations
@@ -20,13 +23,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.db import Database
+from app.errors import AppError
 from app.journal.log import events_after, last_seq
+from app.kinds import EventType
 from app.live.hub import READ_BATCH, Hub, Subscriber
 from app.live.messages import encode, outgoing
 from app.live.snapshots import State
 
 StateLoader = Callable[[AsyncSession, datetime], Awaitable[State]]
 TOO_SLOW = 1013  # "try again later": the client reconnects with ?since=
+GONE = 1008  # what the socket watched no longer exists: a new handshake is refused too
+
+
+class Gone(Exception):
+    """The channel's subject (a desk the configuration removed) can no longer be shown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +86,9 @@ class Stream:
                     await receiver
         except (WebSocketDisconnect, RuntimeError, OSError):
             return  # the peer went away mid-send
+        except Gone as exc:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ws.close(code=GONE, reason=str(exc)[:120]), timeout=2)
         finally:
             self.hub.leave(room, sub)
 
@@ -94,13 +107,18 @@ class Stream:
 
     async def _snapshot(self) -> None:
         async with self.db.snapshot() as session:
-            seq, data = await self.channel.load_state(session, self.clock())
+            try:
+                seq, data = await self.channel.load_state(session, self.clock())
+            except (KeyError, AppError) as exc:
+                # Only after a config load: the socket's desk (or center) was removed.
+                raise Gone(f"no longer configured: {exc}") from exc
         await self.ws.send_text(encode(seq, "snapshot", self.clock(), data, self.channel.tz))
         self.last = seq
 
     async def _replay(self, upto: int) -> bool:
         """Send the log's events after self.last up to upto; False where it has a hole."""
         ch = self.channel
+        reload = False
         while self.last < upto:
             async with self.db.read() as session:
                 events = await events_after(
@@ -117,7 +135,10 @@ class Stream:
                     return False
                 if ch.visit_id is None or event.visit_id == ch.visit_id:
                     await self.ws.send_text(outgoing(event, ch.tz).text(redact=ch.redact))
+                    reload = reload or event.type == EventType.CENTER_CONFIGURED
                 self.last = event.seq
+        if reload:
+            await self._snapshot()
         return True
 
     async def _send_loop(self, sub: Subscriber) -> None:
@@ -142,6 +163,10 @@ class Stream:
                         continue
                 await self.ws.send_text(out.text(redact=ch.redact))
                 self.last = out.seq
+                if out.type == EventType.CENTER_CONFIGURED:
+                    # Screens hold state built from the old configuration: replace it.
+                    # Its seq is this event's (or later, if more committed meanwhile).
+                    await self._snapshot()
 
     async def _close_too_slow(self) -> None:
         reason = f"too slow; resume with ?since={self.last}"

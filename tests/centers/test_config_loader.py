@@ -6,9 +6,10 @@ import hashlib
 import textwrap
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ from app.centers.loader import (
 from app.centers.models import Center, ConfigLoad, Day, Desk, Need
 from app.centers.schema import CenterConfig
 from app.db import Base, Database, utcnow
+from app.journal.models import Event
 from app.visits.models import Step, Visit
 
 pytestmark = pytest.mark.anyio
@@ -559,3 +561,101 @@ async def test_passwords_are_hashed_in_threads_before_the_write(
     await load_config_file(db, write(tmp_path, text))
     await load_config_file(db, write(tmp_path, text))  # unchanged: the stored hash is kept
     assert seen == [(False, False), (False, False)]  # a worker thread, no write lock held
+
+
+# ---- house rules: screens are told, busy desks are kept --------------------------------------
+
+
+async def events(db: Database) -> list[Event]:
+    async with db.read() as session:
+        return list((await session.scalars(select(Event).order_by(Event.seq))).all())
+
+
+async def test_a_change_writes_one_center_configured_event_with_counts_and_codes(
+    db: Database, tmp_path: Path
+) -> None:
+    await load_config_file(db, write(tmp_path, BASE))
+    assert await events(db) == []  # a new center: no screen can be watching it yet
+    changed = BASE.replace("room: {de: Raum 1.02}", "room: {de: Raum 2.02}").replace(
+        "{name: kiosk, kind: kiosk, token: test-kiosk-token-0001}",
+        "{name: kiosk, kind: kiosk, token: test-kiosk-token-0002}",
+    )
+    changed = changed.replace(
+        "{username: tadmin, role: admin}", '{username: tadmin, role: admin, password: "s3cret-pw"}'
+    )
+
+    await load_config_file(db, write(tmp_path, changed))
+    before = await dump(db)
+    await load_config_file(db, write(tmp_path, changed))  # unchanged: nothing written
+    assert await dump(db) == before
+
+    (event,) = await events(db)
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    assert (event.type, event.date, event.seq) == ("center.configured", today, 1)
+    assert event.data == {
+        "created": {},
+        "updated": {"desks": 1, "users": 1, "devices": 1},
+        "deleted": {},
+        "codes": {"desks": ["t102"]},
+    }
+    assert "s3cret" not in str(event.data) and "token" not in str(event.data)
+
+
+async def busy_visit(db: Database, *, desk: str, status: str = "called") -> None:
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    async with db.write() as session:
+        center = await session.scalar(select(Center).where(Center.slug == "test"))
+        assert center is not None
+        visit = Visit(
+            id=str(uuid.uuid4()),
+            center_id=center.id,
+            date=today,
+            ticket="A001",
+            token=uuid.uuid4().hex,
+            status=status,
+            language="de",
+        )
+        session.add(visit)
+        step = Step(visit_id=visit.id, position=0, need="work", agency="aa", status=status)
+        step.desk = desk
+        session.add(step)
+
+
+@pytest.mark.parametrize("status", ["called", "in_service"])
+async def test_a_desk_serving_someone_may_not_be_removed_or_reassigned(
+    db: Database, tmp_path: Path, status: str
+) -> None:
+    await load_config_file(db, write(tmp_path, BASE))
+    await busy_visit(db, desk="t102", status=status)
+    before = await dump(db)
+    removed = BASE.replace("  - code: t102\n    room: {de: Raum 1.02}\n    agency: aa\n", "")
+    moved = BASE.replace(
+        "room: {de: Raum 1.02}\n    agency: aa", "room: {de: Raum 1.02}\n    agency: abh"
+    )
+
+    with pytest.raises(ConfigError) as refused:
+        await load_config_file(db, write(tmp_path, removed))
+    assert refused.value.problems == [
+        f"t.yaml:26: desks: desk 't102' is removed while it serves A001 ({status}); "
+        "finish or no-show that visitor first, then load again"
+    ]
+    with pytest.raises(ConfigError) as refused:
+        await load_config_file(db, write(tmp_path, moved))
+    assert refused.value.problems == [
+        f"t.yaml:32: desks[1].agency: desk 't102' moves from 'aa' to 'abh' while it serves "
+        f"A001 ({status}); finish or no-show that visitor first, then load again"
+    ]
+    assert await dump(db) == before
+    # Another desk may change, and the busy desk may change anything but its agency.
+    other = BASE.replace("room: {de: Raum 1.02}", "room: {de: Raum 9.99}").replace(
+        "  - code: t101\n    room: {de: Raum 1.01}\n    agency: abh\n", ""
+    )
+    report = await load_config_file(db, write(tmp_path, other))
+    assert report.deleted["desks"] == 1 and report.updated["desks"] == 1
+
+
+async def test_a_desk_whose_visitor_is_done_may_go(db: Database, tmp_path: Path) -> None:
+    await load_config_file(db, write(tmp_path, BASE))
+    await busy_visit(db, desk="t102", status="done")
+    removed = BASE.replace("  - code: t102\n    room: {de: Raum 1.02}\n    agency: aa\n", "")
+    assert (await load_config_file(db, write(tmp_path, removed))).deleted["desks"] == 1
