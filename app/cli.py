@@ -92,13 +92,12 @@ async def _purge(days: int) -> int:
     from datetime import timedelta
 
     from app.db import Database
-    from app.visits.retention import purge_before
+    from app.visits.retention import purge
 
     db = Database(_settings(demo=True).database_url)
     try:
-        async with db.write() as session:
-            cutoff = datetime.now(UTC).date() - timedelta(days=days)
-            return await purge_before(session, before=cutoff)
+        now = datetime.now(UTC)
+        return await purge(db, before=now.date() - timedelta(days=days), now=now)
     finally:
         await db.dispose()
 

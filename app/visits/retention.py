@@ -4,31 +4,61 @@ What goes: the visitor's answers (residence status, town, age, invitation code,
 leave-by time, consent), staff notes, the visitor's token and idempotency keys.
 What stays: ticket, language, needs, agencies, step times and the event log, whose
 payloads never held the answers (see visits.views.event_visit).
+
+Each center's purge is one write under that center's lock and appends one
+`visits.purged` event to the center's current day (counts only: how many visits of
+which days). Not to the purged days themselves: a past day's log stays exactly as
+the day ended, so its statistics and replays never change; today's log is where an
+audit (and any desk screen) looks for what happened today.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.centers.models import Center
+from app.db import Database
+from app.journal.log import append
+from app.kinds import EventType
 from app.visits.models import IdempotencyKey, Step, Visit
 
 PURGED = "purged-"
 
 
-async def purge_before(session: AsyncSession, *, before: date) -> int:
-    """Anonymise every visit of a day before `before`; returns how many were changed."""
-    ids = list(
-        (
-            await session.scalars(
-                select(Visit.id).where(Visit.date < before, ~Visit.token.startswith(PURGED))
-            )
+def _unpurged(before: date) -> ColumnElement[bool]:
+    return (Visit.date < before) & ~Visit.token.startswith(PURGED)
+
+
+async def purge(db: Database, *, before: date, now: datetime) -> int:
+    """Anonymise every center's visits of days before `before`; returns how many."""
+    async with db.read() as session:
+        centers = (
+            await session.scalars(select(Visit.center_id).where(_unpurged(before)).distinct())
         ).all()
-    )
-    if not ids:
-        return 0
+    total = 0
+    for center_id in sorted(centers):
+        async with db.write(center_id) as session:
+            total += await purge_before(session, center_id=center_id, before=before, now=now)
+    return total
+
+
+async def purge_before(
+    session: AsyncSession, *, center_id: int, before: date, now: datetime
+) -> int:
+    """Anonymise one center's visits of days before `before`; the caller holds its lock."""
+    rows = (
+        await session.execute(
+            select(Visit.id, Visit.date).where(Visit.center_id == center_id, _unpurged(before))
+        )
+    ).all()
+    if not rows:
+        return 0  # nothing to do, nothing to tell: a repeated purge writes no event
+    ids = [visit_id for visit_id, _ in rows]
     await session.execute(delete(IdempotencyKey).where(IdempotencyKey.visit_id.in_(ids)))
     await session.execute(update(Step).where(Step.visit_id.in_(ids)).values(note=None))
     for visit_id in ids:
@@ -45,4 +75,18 @@ async def purge_before(session: AsyncSession, *, before: date) -> int:
                 consent_share=False,
             )
         )
+    per_day = Counter(day.isoformat() for _, day in rows)
+    timezone = await session.scalar(select(Center.timezone).where(Center.id == center_id))
+    await append(
+        session,
+        center_id=center_id,
+        day=now.astimezone(ZoneInfo(timezone or "UTC")).date(),
+        type=EventType.VISITS_PURGED,
+        at=now,
+        data={
+            "before": before.isoformat(),
+            "visits": len(ids),
+            "days": dict(sorted(per_day.items())),
+        },
+    )
     return len(ids)

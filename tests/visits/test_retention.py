@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.journal.models import Event
 from app.visits.models import IdempotencyKey, Visit
-from app.visits.retention import purge_before
+from app.visits.retention import purge
 from tests.conftest import Harness, desks_by_agency
 
 pytestmark = pytest.mark.anyio
@@ -29,14 +29,12 @@ async def test_purge_anonymises_old_visits_and_keeps_statistics(harness: Harness
     code = (await desks_by_agency(h))["abh"][0]
     await h.desk(code, "call-next", staff)
     await h.desk(code, "finish", staff, resolved=["residence"], note="brought passport")
-    today = h.clock.now.date()
+    today, now = h.clock.now.date(), h.clock.now
+    tomorrow = today + timedelta(days=1)
 
-    async with h.db.write() as s:
-        assert await purge_before(s, before=today) == 0  # today's data is still needed
-    async with h.db.write() as s:
-        assert await purge_before(s, before=today + timedelta(days=1)) == 1
-    async with h.db.write() as s:
-        assert await purge_before(s, before=today + timedelta(days=1)) == 0  # idempotent
+    assert await purge(h.db, before=today, now=now) == 0  # today's data is still needed
+    assert await purge(h.db, before=tomorrow, now=now) == 1
+    assert await purge(h.db, before=tomorrow, now=now) == 0  # idempotent
 
     async with h.db.read() as s:
         row = await s.scalar(select(Visit))
@@ -51,6 +49,17 @@ async def test_purge_anonymises_old_visits_and_keeps_statistics(harness: Harness
         assert await s.scalar(select(IdempotencyKey)) is None
         events = (await s.scalars(select(Event))).all()
     assert len(events) >= 4
+    # One visits.purged event, on the center's current day, counts only; none for the
+    # purges that found nothing.
+    purged = [e for e in events if e.type == "visits.purged"]
+    assert len(purged) == 1 and purged[0].seq == max(e.seq for e in events)
+    assert purged[0].date == today
+    assert purged[0].data == {
+        "before": tomorrow.isoformat(),
+        "visits": 1,
+        "days": {today.isoformat(): 1},
+    }
+    assert visit["token"] not in str(purged[0].data) and visit["id"] not in str(purged[0].data)
     assert all("Lügde" not in str(e.data) and "passport" not in str(e.data) for e in events)
     r = await h.client.get(f"/api/v1/visits/{visit['token']}")
     assert r.status_code == 404
