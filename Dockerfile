@@ -6,6 +6,7 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 COPY kiosk ./kiosk
+COPY visit ./visit
 COPY display ./display
 RUN pip install -e . && useradd --system --home /srv/welcome-center welcome \
     && mkdir -p var && chown welcome var

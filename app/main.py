@@ -30,6 +30,7 @@ from app.live.hub import Hub
 from app.live.ws import router as ws_router
 from app.live.ws import serve, socket_route
 from app.visits.routes import router as visits_router
+from app.web.pages import old_phone_page
 from app.web.routes import router as web_router
 
 log = logging.getLogger("welcome_center")
@@ -149,9 +150,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for router in (auth_router, centers_router, visits_router, desks_router, ws_router, web_router):
         app.include_router(router)
 
-    front_ends = {"kiosk": ROOT / "kiosk", "display": ROOT / "display"}
+    front_ends = {"kiosk": ROOT / "kiosk", "visit": ROOT / "visit", "display": ROOT / "display"}
     front_ends["staff"] = ROOT / "app" / "web" / "staff"
-    front_ends["static"] = ROOT / "app" / "web" / "static"  # modules the front ends share
+    front_ends["static"] = ROOT / "app" / "web" / "static"  # the kit the front ends share
+    # Before the /kiosk mount: the phone page moved from /kiosk/v.html to /visit/.
+    app.add_api_route("/kiosk/v.html", old_phone_page, include_in_schema=False)
     for name, folder in front_ends.items():
         if folder.is_dir():
             app.mount(f"/{name}", StaticFiles(directory=folder, html=True), name=name)

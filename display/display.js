@@ -3,8 +3,10 @@
 // Live over /ws/centers/{slug}/display (API.md §4); polls GET .../display every 3 s
 // whenever the live channel is not open, and shows "offline" when neither answers.
 
+import { request } from "/static/api.js";
 import { deviceSetup } from "/static/device.js";
-import { Live, wsUrl } from "/static/live.js";
+import { esc } from "/static/html.js";
+import { LiveFeed } from "/static/live.js";
 
 const POLL_MS = 3000;
 const RECENT = 8;
@@ -55,15 +57,9 @@ function readSetup() {
 
 const setup = readSetup();
 const el = (id) => document.getElementById(id);
-const esc = (value) =>
-  String(value ?? "").replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-  );
 
 const state = {
   day: null,
-  seq: 0,
   calls: [], // newest first: {ticket, status, language, desk, room, room_labels, agency}
   waiting: null,
   agencies: {},
@@ -71,10 +67,11 @@ const state = {
   timeZone: null, // the center's, from /today
   known: new Set(), // "ticket@desk" of calls already announced
   loaded: false,
-  pollOk: true,
+  offline: false,
   live: "closed",
   highlight: null,
 };
+let feed = null; // the live connection (socket, resume, polling), made in start()
 
 // ---------------------------------------------------------------- labels -------------
 function roomIn(lang, entry) {
@@ -135,9 +132,8 @@ function render() {
   renderRecent();
   el("waiting-count").textContent = state.waiting === null ? "–" : String(state.waiting);
   if (state.centerName) el("center-name").textContent = state.centerName;
-  const offline = state.live !== "open" && !state.pollOk;
-  el("offline").hidden = !offline;
-  document.body.classList.toggle("is-offline", offline);
+  el("offline").hidden = !state.offline;
+  document.body.classList.toggle("is-offline", state.offline);
   document.body.dataset.live = state.live;
 }
 
@@ -149,9 +145,9 @@ function applySnapshot(data) {
   if (data.date && data.date !== state.day) {
     state.day = data.date;
     state.known.clear();
-    state.seq = 0;
+    feed?.reset(); // a new day counts from 1 again
   }
-  if (typeof data.seq === "number" && data.seq >= state.seq) state.seq = data.seq;
+  feed?.advance(data.seq); // a reconnect resumes after what this state already shows
   if (data.center?.name) state.centerName = data.center.name;
   const fresh = data.calls.filter((c) => c.status === "called" && !state.known.has(keyOf(c)));
   state.calls = data.calls;
@@ -188,22 +184,12 @@ function applyEvent(message) {
       render();
     }
   }
-  refreshSoon(); // the snapshot endpoint has the exact state (waiting count, who is served)
+  feed.refresh(); // the snapshot endpoint has the exact state (waiting count, who is served)
 }
 
-function onMessage(message) {
-  if (!message || typeof message !== "object") return;
-  if (message.type === "snapshot") {
-    if (typeof message.seq === "number") state.seq = message.seq;
-    if (message.data && Array.isArray(message.data.calls)) applySnapshot(message.data);
-    else refreshSoon();
-    return;
-  }
-  if (typeof message.seq === "number") {
-    if (message.seq <= state.seq) return; // seen already (a resumed connection)
-    state.seq = message.seq;
-  }
-  applyEvent(message);
+function onSnapshot(message) {
+  if (message.data && Array.isArray(message.data.calls)) applySnapshot(message.data);
+  else feed.refresh();
 }
 
 // ---------------------------------------------------------------- announce -----------
@@ -279,48 +265,20 @@ window.addEventListener("pointerdown", unlockSound);
 window.addEventListener("keydown", unlockSound);
 
 // ---------------------------------------------------------------- network ------------
-async function getJson(path, auth) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 8000);
-  try {
-    const headers = { Accept: "application/json" };
-    if (auth) headers.Authorization = `Bearer ${setup.token}`;
-    const response = await fetch(path, { headers, signal: controller.signal, cache: "no-store" });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return await response.json();
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const centerPath = () => `/api/v1/centers/${encodeURIComponent(setup.slug)}`;
 
+/** The feed's poll: the whole display state over HTTP (throws when it gets no answer). */
 async function poll() {
-  try {
-    applySnapshot(await getJson(`/api/v1/centers/${encodeURIComponent(setup.slug)}/display`, true));
-    state.pollOk = true;
-  } catch {
-    state.pollOk = false;
-  }
-  render();
-}
-
-let refreshTimer = null;
-function refreshSoon() {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(poll, 300);
-}
-
-let pollTimer = null;
-function pollLoop() {
-  clearTimeout(pollTimer);
-  pollTimer = setTimeout(async () => {
-    if (state.live !== "open") await poll();
-    pollLoop();
-  }, POLL_MS);
+  const { data } = await request("GET", `${centerPath()}/display`, {
+    token: setup.token,
+    timeout: 8000,
+  });
+  applySnapshot(data);
 }
 
 async function loadAgencies() {
   try {
-    const today = await getJson(`/api/v1/centers/${encodeURIComponent(setup.slug)}/today`, false);
+    const { data: today } = await request("GET", `${centerPath()}/today`, { timeout: 8000 });
     const names = { ...(today.agency_names ?? {}) };
     for (const a of today.agencies ?? []) if (a && typeof a === "object") names[a.code] = a.name;
     state.agencies = names;
@@ -365,21 +323,25 @@ function start() {
   }
   loadAgencies();
   setInterval(loadAgencies, 10 * 60000);
-  poll();
-  pollLoop();
-  const live = new Live({
-    url: () => {
-      const base = `/ws/centers/${encodeURIComponent(setup.slug)}/display`;
-      return wsUrl(state.seq > 0 ? `${base}?since=${state.seq}` : base);
-    },
-    token: () => setup.token,
-    onMessage,
+  feed = new LiveFeed({
+    path: `/ws/centers/${encodeURIComponent(setup.slug)}/display`,
+    token: () => setup.token, // the first message, so it never lands in an access log
+    poll,
+    onSnapshot,
+    onEvent: applyEvent,
     onState: (s) => {
       state.live = s;
       render();
     },
+    onOffline: (offline) => {
+      state.offline = offline;
+      render();
+    },
+    pollEvery: POLL_MS,
+    pollEveryLive: 0, // events and snapshots keep it right; the hub sweeps the log
+    refreshDelay: 300,
   });
-  live.start();
+  feed.start();
 }
 
 start();
@@ -390,9 +352,12 @@ window.welcomeDisplay = {
     return state.live;
   },
   get seq() {
-    return state.seq;
+    return feed?.seq ?? 0;
   },
   get pollOk() {
-    return state.pollOk;
+    return (feed?.failures ?? 0) === 0;
+  },
+  get offline() {
+    return state.offline;
   },
 };

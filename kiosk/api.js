@@ -1,53 +1,25 @@
-// The kiosk's calls to the public API (shared/API.md §3), with timeouts and retries.
+// The kiosk's calls to the public API (shared/API.md §3): check-in with one
+// Idempotency-Key per attempt and retries, and the day's offer. HTTP itself and
+// problem+json are the kit's (/static/api.js).
 
-export class ApiError extends Error {
-  /** kind: "network" (no answer), "http" (an answer with a status). */
-  constructor(kind, { status = 0, problem = null, message = "" } = {}) {
-    super(message || problem?.detail || kind);
-    this.kind = kind;
-    this.status = status;
-    this.problem = problem;
-  }
+import { ApiError, request } from "/static/api.js";
 
-  get retryable() {
-    // No answer, the server is busy with the same key (409 in flight), or a server error.
-    if (this.kind === "network") return true;
-    const closed = this.problem?.next_date !== undefined || /consultation day/.test(this.message);
-    if (this.status === 409 && !closed) return true;
-    return this.status >= 500 || this.status === 429;
-  }
+export { ApiError };
+
+/** The problem says the center is closed today (404 on GET today, 409 on check-in). */
+export function isDayClosed(err) {
+  return err instanceof ApiError && err.code === "day_closed";
 }
 
-export async function request(method, path, { token, body, headers = {}, timeout = 10000 } = {}) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeout);
-  const init = { method, headers: { Accept: "application/json", ...headers }, signal: controller.signal };
-  if (token) init.headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(path, init);
-  } catch (err) {
-    throw new ApiError("network", { message: String(err?.message ?? err) });
-  } finally {
-    clearTimeout(timer);
-  }
-  let data = null;
-  const text = await response.text().catch(() => "");
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-  if (!response.ok) {
-    throw new ApiError("http", { status: response.status, problem: data, message: data?.detail });
-  }
-  return { status: response.status, data };
+/**
+ * Worth sending the same check-in again: no answer, the server busy or failing, or a
+ * conflict that is not a closed day (e.g. the same key still in flight).
+ */
+export function isRetryable(err) {
+  if (!(err instanceof ApiError)) return false;
+  if (err.kind === "network") return true;
+  if (err.status === 409) return !isDayClosed(err);
+  return err.status >= 500 || err.status === 429;
 }
 
 /** A random UUID, also where crypto.randomUUID is missing (plain http on a LAN). */
@@ -85,7 +57,7 @@ export async function checkIn(slug, token, attempt, { onRetry = () => {}, tries 
       });
       return data;
     } catch (err) {
-      if (!(err instanceof ApiError) || !err.retryable || n >= tries) throw err;
+      if (!isRetryable(err) || n >= tries) throw err;
       onRetry(n, err);
       await sleep(delay + Math.random() * 300);
       delay = Math.min(delay * 2, 8000);

@@ -1,22 +1,23 @@
 // The check-in kiosk: language → needs → optional questions → consent → ticket.
 // Uses only the public API (shared/API.md). No build step: plain ES modules.
 
-import { ApiError, checkIn, newKey, today as fetchToday } from "./api.js";
+import { ApiError, checkIn, isDayClosed, newKey, today as fetchToday } from "./api.js";
+import { icon } from "./icons.js";
+import { qrSvg } from "./qr.js";
+import { deviceSetup } from "/static/device.js";
+import { esc } from "/static/html.js";
 import {
   LANGUAGE_NAMES,
   agencyNames,
-  RESIDENCE_STATUSES,
-  STATUS_GERMAN,
   STRINGS,
   formatDate,
   formatTime,
   isRtl,
   pick,
+  statusGerman,
+  statusLabel,
   t,
-} from "./i18n.js";
-import { icon } from "./icons.js";
-import { qrSvg } from "./qr.js";
-import { deviceSetup } from "/static/device.js";
+} from "/static/i18n.js";
 
 const IDLE_MS = 60_000; // back to the start after a minute without a touch
 const IDLE_WARN_MS = 10_000; // the last seconds say so
@@ -62,12 +63,6 @@ function resetVisit() {
 resetVisit();
 
 // ---------------------------------------------------------------- helpers ------------
-const esc = (value) =>
-  String(value ?? "").replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-  );
-
 const L = (key, vars) => t(state.lang, key, vars);
 
 function defaultLanguage() {
@@ -120,8 +115,15 @@ const toHHMM = (minutes) =>
   `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 
 // ---------------------------------------------------------------- flow ---------------
+/** The residence statuses the server offers today (the kiosk keeps no list of its own). */
+function residenceStatuses() {
+  const codes = state.today?.residence_statuses ?? [];
+  return codes.filter((code) => typeof code === "string" && code.length > 0);
+}
+
 function questions() {
-  const list = ["status"];
+  const list = [];
+  if (residenceStatuses().length > 0) list.push("status"); // nothing to choose: no question
   list.push("town");
   list.push("age");
   if (leaveTimes().length > 0) list.push("leave");
@@ -263,15 +265,22 @@ function choice(value, label, sub, selected, attr = "data-value") {
 
 function renderStatus() {
   const current = state.answers.residence_status;
-  const items = RESIDENCE_STATUSES.map((code) =>
-    choice(code, L(`status_${code}`), state.lang === "de" ? "" : STATUS_GERMAN[code], current === code),
-  ).join("");
+  const items = residenceStatuses()
+    .map((code) =>
+      choice(
+        code,
+        statusLabel(state.lang, code),
+        state.lang === "de" ? "" : statusGerman(code),
+        current === code,
+      ),
+    )
+    .join("");
   return `
     <h1 class="title">${esc(L("statusTitle"))}</h1>
     <p class="hint">${esc(L("statusHint"))} ${esc(L("optionalNote"))}</p>
     <ul class="choices" role="list">
       ${items}
-      ${choice("unknown", L("status_unknown"), "", false)}
+      ${choice("unknown", statusLabel(state.lang, "unknown"), "", false)}
     </ul>
     ${nav({ skip: true })}`;
 }
@@ -369,8 +378,9 @@ function renderSending() {
     <p class="hint" id="retry-note" role="status" aria-live="polite"></p>`;
 }
 
+/** The visitor's phone page (/visit/), for the QR code and the link on the ticket. */
 function phoneUrl(visit) {
-  const url = new URL("/kiosk/v.html", location.origin);
+  const url = new URL("/visit/", location.origin);
   url.searchParams.set("t", visit.token);
   if (setup.slug) url.searchParams.set("c", setup.slug);
   return url.toString();
@@ -471,10 +481,10 @@ function errorMessage(err) {
   if (!(err instanceof ApiError)) return { text: L("errInvalid"), retry: false };
   if (err.kind === "network" || err.status >= 500 || err.status === 429)
     return { text: L("errNetwork"), retry: true };
-  const detail = err.problem?.detail ?? "";
-  const next = err.problem?.next_date;
-  const closed = next !== undefined || /consultation day/i.test(detail);
-  if ((err.status === 409 || err.status === 404) && closed) {
+  // The problem's code says why (never its English detail): a closed day may say when
+  // the next one is.
+  if (isDayClosed(err)) {
+    const next = err.problem?.next_date;
     const text = next
       ? `${L("errClosed")} ${L("errClosedNext", { date: formatDate(state.lang, next) })}`
       : L("errClosed");
@@ -679,7 +689,8 @@ async function refreshToday() {
     state.todayError = null;
   } catch (err) {
     state.todayError = err;
-    if (err instanceof ApiError && [404, 409].includes(err.status)) state.today = null;
+    // Closed today, or no such center: nothing to offer. A network error keeps the last offer.
+    if (isDayClosed(err) || err?.code === "unknown_center") state.today = null;
   }
   if (state.screen === "language") {
     if (document.documentElement.lang !== defaultLanguage()) {

@@ -1,4 +1,4 @@
-"""Static checks of the front ends: local assets only, shared module copies in sync."""
+"""Static checks of the front ends: local assets only, one shared kit, no copies of it."""
 
 from __future__ import annotations
 
@@ -6,21 +6,24 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FRONT_ENDS = [
-    ROOT / "kiosk",
-    ROOT / "display",
-    ROOT / "app" / "web" / "staff",
-    ROOT / "app" / "web" / "static",
-]
+KIT = ROOT / "app" / "web" / "static"
+PAGES = {  # each page the app serves, with the folder it is served from
+    "kiosk": ROOT / "kiosk" / "index.html",
+    "visit": ROOT / "visit" / "index.html",
+    "display": ROOT / "display" / "index.html",
+    "staff": ROOT / "app" / "web" / "staff" / "index.html",
+}
+FRONT_ENDS = [page.parent for page in PAGES.values()] + [KIT]
+LIVE_PAGES = {"visit", "display", "staff"}  # follow a WebSocket
 
 
-def front_end_files() -> list[Path]:
-    return [
-        p
-        for folder in FRONT_ENDS
-        for p in sorted(folder.rglob("*"))
-        if p.suffix in {".html", ".js", ".css"}
-    ]
+def front_end_files(*suffixes: str) -> list[Path]:
+    wanted = set(suffixes) or {".html", ".js", ".css"}
+    return [p for folder in FRONT_ENDS for p in sorted(folder.rglob("*")) if p.suffix in wanted]
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
 
 
 def test_every_asset_is_local() -> None:
@@ -32,22 +35,132 @@ def test_every_asset_is_local() -> None:
         r"""|import\s*\(?\s*["'](https?:)?//"""  # JS modules from elsewhere
         r"""|from\s+["'](https?:)?//"""
     )
-    offenders = [
-        str(p.relative_to(ROOT)) for p in front_end_files() if remote.search(p.read_text())
-    ]
+    offenders = [rel(p) for p in front_end_files() if remote.search(p.read_text())]
     assert offenders == []
 
 
-def test_the_live_module_is_shared_not_copied() -> None:
-    users = [ROOT / "kiosk" / "visit.js", ROOT / "display" / "display.js"]
-    users.append(ROOT / "app" / "web" / "staff" / "staff.js")
-    for path in users:
-        assert 'from "/static/live.js"' in path.read_text(), path
-    assert not any((folder / "live.js").exists() for folder in FRONT_ENDS[:3])
+# ---------------------------------------------------------------- one kit, no copies
+
+
+def test_only_the_kit_escapes_html() -> None:
+    # One esc() (app/web/static/html.js); a page with its own copy drifts from it.
+    own = re.compile(r"\bfunction\s+esc\b|\b(const|let|var)\s+esc\s*=|\besc\s*:\s*(\(|function)")
+    offenders = [rel(p) for p in front_end_files(".js") if own.search(p.read_text())]
+    assert offenders == [rel(KIT / "html.js")]
+
+
+def test_only_the_kit_talks_http() -> None:
+    # One API client (app/web/static/api.js) with timeouts and problem+json; pages call it.
+    raw = re.compile(r"\bfetch\s*\(|\bXMLHttpRequest\b|\bclass\s+\w*(Http|Api)Error\b")
+    offenders = [rel(p) for p in front_end_files(".js") if raw.search(p.read_text())]
+    assert offenders == [rel(KIT / "api.js")]
+
+
+def test_only_the_kit_opens_sockets() -> None:
+    # One live connection (app/web/static/live.js): resume, snapshot, polling, offline.
+    offenders = [rel(p) for p in front_end_files(".js") if "new WebSocket(" in p.read_text()]
+    assert offenders == [rel(KIT / "live.js")]
+
+
+COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\b|\b(rgba?|hsla?)\(")
+
+
+def test_colours_are_tokens_defined_once() -> None:
+    # Colour literals live in tokens.css only, each once; pages name them var(--…).
+    tokens = KIT / "tokens.css"
+    literals = [m.group(0).lower() for m in COLOUR.finditer(tokens.read_text())]
+    assert literals, "tokens.css defines the colours"
+    repeated = sorted({c for c in literals if literals.count(c) > 1})
+    assert repeated == []
+    elsewhere = {
+        rel(p): sorted({m.group(0) for m in COLOUR.finditer(p.read_text())})
+        for p in front_end_files(".css", ".html")
+        if p != tokens and COLOUR.search(p.read_text())
+    }
+    assert elsewhere == {}
+
+
+def test_every_css_token_used_is_defined() -> None:
+    tokens = (KIT / "tokens.css").read_text()
+    defined = set(re.findall(r"(--[\w-]+)\s*:", tokens))
+    for css in front_end_files(".css"):
+        text = css.read_text()
+        local = set(re.findall(r"(--[\w-]+)\s*:", text))
+        used = set(re.findall(r"var\(\s*(--[\w-]+)", text))
+        assert used - defined - local == set(), rel(css)
+
+
+def module_graph(entry: Path, folder: Path) -> dict[Path, str]:
+    """An entry module and every module it imports (local paths and /static/…)."""
+    seen: dict[Path, str] = {}
+    todo = [entry]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        text = path.read_text()
+        seen[path] = text
+        for target in re.findall(r"""(?:from|import)\s*["']([^"']+\.js)["']""", text):
+            if target.startswith("/static/"):
+                todo.append(KIT / target.removeprefix("/static/"))
+            elif target.startswith("/"):
+                todo.append(ROOT / target.lstrip("/"))  # e.g. /kiosk/… (a served folder)
+            else:
+                todo.append((path.parent / target).resolve())
+    return seen
+
+
+def test_every_page_loads_the_kit() -> None:
+    for name, html in PAGES.items():
+        text = html.read_text()
+        styles = re.findall(r"""<link[^>]+rel="stylesheet"[^>]+href="([^"]+)\"""", text)
+        scripts = re.findall(r"""<script[^>]+type="module"[^>]+src="([^"]+)\"""", text)
+        assert styles and scripts, name
+        for href in styles:
+            css = (html.parent / href).read_text()
+            first = re.sub(r"/\*.*?\*/", "", css, flags=re.S).lstrip()
+            assert first.startswith('@import url("/static/tokens.css");'), (name, href)
+        modules: dict[Path, str] = {}
+        for src in scripts:
+            modules |= module_graph((html.parent / src).resolve(), html.parent)
+        loaded = {p.name for p in modules if p.parent == KIT}
+        kit = {"html.js", "api.js"} | ({"live.js"} if name in LIVE_PAGES else set())
+        assert kit <= loaded, (name, sorted(loaded))
+
+
+def test_no_front_end_matches_english_server_text() -> None:
+    # Problems carry a machine-readable `code` ("day_closed", "desk_busy", …): pages
+    # match it, never the English detail, title or message, whose wording may change.
+    english = re.compile(
+        r"/[^/\n]*[a-z]{4,}[^/\n]*/[a-z]*\.test\(\s*[\w.?]*(detail|message|title)"
+        r"|(detail|message|title)\)?\??\.(includes|match|startsWith|endsWith|search)\("
+        r"|/[^/\n]*consultation day[^/\n]*/"  # how the kiosk once found a closed day
+    )
+    offenders = [rel(p) for p in front_end_files(".js") if english.search(p.read_text())]
+    assert offenders == []
+
+
+def test_the_residence_statuses_come_from_the_server() -> None:
+    # GET today lists them (residence_statuses); the front ends keep labels, not a list.
+    for path in front_end_files(".js"):
+        text = path.read_text()
+        assert "RESIDENCE_STATUSES" not in text, rel(path)
+        assert not re.search(r"""\[\s*"recognised",\s*"subsidiary",""", text), rel(path)
+    kiosk = (ROOT / "kiosk" / "app.js").read_text()
+    assert "residence_statuses" in kiosk
+
+
+def test_the_phone_page_has_its_own_folder() -> None:
+    assert not (ROOT / "kiosk" / "v.html").exists()
+    assert not any((ROOT / "kiosk").glob("visit.*"))
+    # Whatever builds the phone link points at /visit/.
+    assert 'new URL("/visit/"' in (ROOT / "kiosk" / "app.js").read_text()
+    for path in front_end_files(".js", ".html"):
+        assert not re.search(r"v\.html[\"'?]", path.read_text()), rel(path)
 
 
 def test_every_ui_language_has_every_kiosk_string() -> None:
-    text = (ROOT / "kiosk" / "i18n.js").read_text()
+    text = (KIT / "i18n.js").read_text()
     blocks = re.split(r"\n  (\w\w): \{\n", text.split("export const STRINGS = {", 1)[1])
     languages = dict(zip(blocks[1::2], blocks[2::2], strict=False))
     assert set(languages) >= {"de", "en", "ar", "uk", "ru", "tr", "fa", "ro"}

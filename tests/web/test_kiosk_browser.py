@@ -1,7 +1,9 @@
-"""The kiosk in real Chromium: Arabic check-in (RTL), retry after a lost answer, axe-core."""
+"""The kiosk in real Chromium: Arabic check-in (RTL), retry after a lost answer, a closed
+day told by the problem's code, the phone page (and its former address), axe-core."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -64,6 +66,7 @@ def test_visitor_checks_in_in_arabic(page: Any, server: Any) -> None:
     expect(page.locator(".phone svg.qr")).to_be_visible()
 
     link = page.locator(".phone-url").get_attribute("href")
+    assert urlparse(link).path == "/visit/"  # the phone page's own place
     token = parse_qs(urlparse(link).query)["t"][0]
     status, visit = server.api("GET", f"/api/v1/visits/{token}")
     assert status == 200
@@ -169,3 +172,91 @@ def test_kiosk_start_and_needs_pages_have_no_serious_axe_violations(page: Any, s
     page.click("[data-lang=fa]")
     expect(page.locator(".tile").first).to_be_visible()
     assert serious() == []
+
+
+def problem(status: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    body = {"type": "about:blank", "status": status, "title": "-", "detail": detail, "code": code}
+    return {
+        "status": status,
+        "content_type": "application/problem+json",
+        "body": json.dumps(body | extra),
+    }
+
+
+def test_a_closed_day_is_told_by_the_problems_code(page: Any, server: Any) -> None:
+    # The details are worded so that no English text could give the closed day away:
+    # only `code` says it.
+    page.route(
+        "**/api/v1/centers/lippe/today",
+        lambda route: route.fulfill(
+            **problem(404, "day_closed", "heute zu", next_date="2026-12-01")
+        ),
+    )
+    open_kiosk(page, server)
+    page.click("[data-lang=de]")
+    expect(page.locator("#screen")).to_have_attribute("data-screen", "error")
+    expect(page.locator("h1")).to_have_text(
+        "Das Zentrum ist heute geschlossen. Der nächste offene Tag ist Dienstag, 1. Dezember."
+    )
+    expect(page.locator("[data-action=retry]")).to_have_count(0)
+
+
+def test_a_check_in_refused_for_a_closed_day_is_not_retried(page: Any, server: Any) -> None:
+    calls: list[str] = []
+
+    def closed(route: Any) -> None:
+        calls.append(route.request.method)
+        route.fulfill(**problem(409, "day_closed", "zu", next_date=None))
+
+    page.route("**/api/v1/centers/lippe/visits", closed)
+    open_kiosk(page, server)
+    page.click("[data-lang=en]")
+    page.click("[data-need=residence]")
+    page.click("[data-action=next]")
+    answer_questions_with_skip(page)
+    page.click("[data-consent=yes]")
+    expect(page.locator("h1")).to_have_text("The center is closed today.")
+    expect(page.locator("[data-action=retry]")).to_have_count(0)
+    assert calls == ["POST"]  # a closed day is an answer, not a failure to retry
+
+
+def test_the_residence_statuses_offered_come_from_today(page: Any, server: Any) -> None:
+    today = server.api("GET", "/api/v1/centers/lippe/today")[1]
+    assert "tolerated" in today["residence_statuses"]
+    fake = {**today, "residence_statuses": ["tolerated", "job_seeker_visa"]}
+    page.route("**/api/v1/centers/lippe/today", lambda route: route.fulfill(json=fake))
+    open_kiosk(page, server)
+    page.click("[data-lang=en]")
+    page.click("[data-need=residence]")
+    page.click("[data-action=next]")
+    choices = page.locator(".choices [data-value]")
+    expect(choices).to_have_count(3)  # the two offered, and "I don't know"
+    expect(page.locator("[data-value=tolerated]")).to_contain_text("Tolerated stay (Duldung)")
+    expect(page.locator("[data-value=tolerated]")).to_contain_text("Duldung")
+    # A code the catalogue has no label for yet reads as words, not as a key.
+    expect(page.locator("[data-value=job_seeker_visa]")).to_have_text("Job seeker visa")
+    expect(page.locator("[data-value=unknown]")).to_have_text("I don't know")
+
+
+def test_the_phone_page_lives_at_visit_and_its_former_address_redirects(
+    page: Any, server: Any
+) -> None:
+    visit = server.check_in(language="ar", needs=["residence"])
+    # A QR code printed before the move: /kiosk/v.html?t=…&c=…
+    page.goto(f"{server.base}/kiosk/v.html?t={visit['token']}&c=lippe")
+    assert urlparse(page.url).path == "/visit/"
+    assert parse_qs(urlparse(page.url).query) == {"t": [visit["token"]], "c": ["lippe"]}
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator(".ticket")).to_have_text(visit["ticket"])
+    expect(page.locator(".state")).to_have_text("يرجى الانتظار. سننادي عليك.")
+    expect(page.locator("ol")).to_contain_text("تصريح الإقامة")  # labels from today (?c=)
+
+    # Called at a desk: the page follows over its socket.
+    staff = server.login("abh1", "demo-abh")
+    status, _ = server.api("POST", "/api/v1/desks/r112/call-next", token=staff)
+    assert status == 200
+    expect(page.locator(".state.called")).to_be_visible(timeout=8000)
+
+    # A link that knows no visit says so.
+    page.goto(f"{server.base}/visit/?t=no-such-visit")
+    expect(page.locator(".state")).to_have_text("Diese Nummer ist nicht bekannt.")

@@ -1,7 +1,9 @@
 // The staff desk screen: sign in, choose a desk, call / recall / start / finish /
 // no-show, and the live queue. Public API only (shared/API.md §3, §4).
 
-import { Live, wsUrl } from "/static/live.js";
+import { ApiError, request } from "/static/api.js";
+import { esc, readable } from "/static/html.js";
+import { LiveFeed } from "/static/live.js";
 
 const QUEUE_POLL_MS = 5000;
 const QUEUE_POLL_WITH_LIVE_MS = 30000;
@@ -20,6 +22,8 @@ const LANGUAGES = {
   ku: "Kurdisch",
   ti: "Tigrinya",
 };
+// German labels of residence statuses, keyed by the code the API sends (today's
+// `residence_statuses` lists them); a code without a label here is shown readable.
 const RESIDENCE = {
   recognised: "anerkannter Flüchtling",
   subsidiary: "subsidiärer Schutz",
@@ -45,12 +49,16 @@ const STEP_STATUS = {
 };
 const DESK_STATE = { open: "geöffnet", paused: "Pause", closed: "geschlossen" };
 
+// What a problem's code means at a desk, in German; the English detail is the fallback.
+const PROBLEMS = {
+  desk_busy: "Am Schalter ist noch ein Besuch: erst abschließen oder „nicht erschienen“.",
+  no_visitor: "Am Schalter ist niemand aufgerufen.",
+  day_closed: "Heute ist kein Beratungstag.",
+  visit_ended: "Dieser Besuch ist bereits beendet.",
+  too_many_requests: "Zu viele Anfragen. Bitte warten Sie einen Moment.",
+};
+
 const el = (id) => document.getElementById(id);
-const esc = (value) =>
-  String(value ?? "").replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-  );
 
 const store = {
   get: (key) => {
@@ -84,46 +92,23 @@ const state = {
 };
 
 // ---------------------------------------------------------------- api ----------------
-class HttpError extends Error {
-  constructor(status, problem) {
-    super(problem?.detail ?? `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
+/** The kit's request with the staff session; a lapsed session signs out. */
+async function api(method, path, body) {
+  try {
+    return await request(method, path, { token: state.token, body });
+  } catch (err) {
+    if (err.code === "not_authenticated" && path !== "/api/v1/auth/login") {
+      signedOut("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an.");
+    }
+    throw err;
   }
 }
 
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (state.token) headers.Authorization = `Bearer ${state.token}`;
-  const init = { method, headers, cache: "no-store" };
-  if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 10000);
-  init.signal = controller.signal;
-  let response;
-  try {
-    response = await fetch(path, init);
-  } catch {
-    throw new HttpError(0, { detail: "Keine Verbindung zum Server." });
-  } finally {
-    clearTimeout(timer);
-  }
-  const text = await response.text();
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null;
-  }
-  if (response.status === 401 && path !== "/api/v1/auth/login") {
-    signedOut("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an.");
-    throw new HttpError(401, data);
-  }
-  if (!response.ok) throw new HttpError(response.status, data);
-  return { status: response.status, data };
+/** A problem as staff read it: German by its code, else the server's detail. */
+function problemText(err) {
+  if (!(err instanceof ApiError)) return String(err?.message ?? err);
+  if (err.kind === "network") return "Keine Verbindung zum Server.";
+  return PROBLEMS[err.code] ?? err.message;
 }
 
 // ---------------------------------------------------------------- views --------------
@@ -155,6 +140,7 @@ const agencyLabel = (code) => {
   return names[code]?.de ?? names[code]?.en ?? code;
 };
 const languageLabel = (code) => LANGUAGES[code] ?? code;
+const residenceLabel = (code) => RESIDENCE[code] ?? readable(code);
 const clock = (iso) =>
   iso ? new Date(iso).toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" }) : "";
 const minutesSince = (iso) => (iso ? Math.max(0, Math.round((Date.now() - new Date(iso)) / 60000)) : 0);
@@ -174,12 +160,11 @@ async function login(event) {
     el("password").value = "";
     await chooseDesk();
   } catch (err) {
-    el("login-error").textContent =
-      err.status === 401 || err.status === 422
-        ? "Benutzername oder Passwort ist falsch."
-        : err.status === 429
-          ? "Zu viele Versuche. Bitte warten Sie einen Moment."
-          : err.message;
+    el("login-error").textContent = ["not_authenticated", "invalid"].includes(err.code)
+      ? "Benutzername oder Passwort ist falsch."
+      : err.code === "too_many_requests"
+        ? "Zu viele Versuche. Bitte warten Sie einen Moment."
+        : problemText(err);
   }
 }
 
@@ -229,7 +214,7 @@ async function chooseDesk() {
     );
     if (data.desks.length === 0) list.innerHTML = "<li>Für Ihre Stelle ist kein Schalter eingerichtet.</li>";
   } catch (err) {
-    if (err.status !== 404) el("desk-error").textContent = err.message;
+    if (err.status !== 404) el("desk-error").textContent = problemText(err);
     // Without the list endpoint, the code field below still works.
   }
   (list.querySelector("button") ?? el("desk-code")).focus();
@@ -256,17 +241,17 @@ async function openDesk(code) {
     await loadToday();
     show("desk-view");
     renderDesk();
-    await refreshQueue();
+    await loadQueue().catch((err) => flash(problemText(err), "error"));
     startLive();
     el("desk-title").focus();
   } catch (err) {
-    if (err.status === 401) return;
+    if (err.code === "not_authenticated") return;
     el("desk-error").textContent =
-      err.status === 404
+      err.code === "unknown_desk"
         ? `Schalter „${code}“ gibt es nicht.`
-        : err.status === 403
+        : err.code === "forbidden"
           ? `Schalter „${code}“ gehört zu einer anderen Stelle.`
-          : err.message;
+          : problemText(err);
   }
 }
 
@@ -296,7 +281,7 @@ function renderDesk() {
     const current = visit.current;
     const facts = [
       ["Sprache", languageLabel(visit.language)],
-      ["Status", visit.residence_status ? (RESIDENCE[visit.residence_status] ?? visit.residence_status) : null],
+      ["Status", visit.residence_status ? residenceLabel(visit.residence_status) : null],
       ["Wohnort", visit.municipality],
       ["Alter", visit.age],
       ["Muss gehen um", visit.leave_by],
@@ -359,39 +344,42 @@ function renderQueue() {
     : '<tr><td colspan="7" class="muted">Niemand wartet auf diesen Schalter.</td></tr>';
 }
 
-async function refreshDesk() {
+async function loadDesk() {
   if (!state.deskCode) return;
-  try {
-    const { data } = await api("GET", `/api/v1/desks/${encodeURIComponent(state.deskCode)}`);
-    state.desk = data;
-    renderDesk();
-  } catch (err) {
-    if (err.status !== 401) flash(err.message, "error");
-  }
+  const { data } = await api("GET", `/api/v1/desks/${encodeURIComponent(state.deskCode)}`);
+  state.desk = data;
+  renderDesk();
 }
 
-async function refreshQueue() {
+async function loadQueue() {
   if (!state.deskCode) return;
-  try {
-    const { data } = await api("GET", `/api/v1/desks/${encodeURIComponent(state.deskCode)}/queue`);
-    state.queue = data;
-    renderQueue();
-  } catch (err) {
-    if (err.status !== 401) flash(err.message, "error");
-  }
+  const { data } = await api("GET", `/api/v1/desks/${encodeURIComponent(state.deskCode)}/queue`);
+  state.queue = data;
+  renderQueue();
 }
 
-const refreshAll = () => Promise.all([refreshDesk(), refreshQueue()]);
+/** Desk and queue over HTTP; a problem other than no answer is said in the flash line. */
+async function loadAll() {
+  const results = await Promise.allSettled([loadDesk(), loadQueue()]);
+  const failed = results.find((r) => r.status === "rejected")?.reason;
+  if (!failed) return;
+  const said = failed instanceof ApiError && (failed.kind === "network" || failed.code === "not_authenticated");
+  if (!said) flash(problemText(failed), "error");
+  throw failed; // the live feed counts it (offline after it finds no answer)
+}
 
-async function run(label, request) {
+/** Refresh now, for the page's own actions: problems are flashed, never thrown. */
+const refreshAll = () => loadAll().catch(() => {});
+
+async function run(label, send) {
   if (state.busy) return;
   state.busy = true;
   renderDesk();
   try {
-    const result = await request();
+    const result = await send();
     return result;
   } catch (err) {
-    if (err.status !== 401) flash(`${label}: ${err.message}`, "error");
+    if (err.code !== "not_authenticated") flash(`${label}: ${problemText(err)}`, "error");
     return null;
   } finally {
     state.busy = false;
@@ -462,39 +450,38 @@ async function submitFinish(event) {
 }
 
 // ---------------------------------------------------------------- live ---------------
-let pollTimer = null;
-function schedulePoll() {
-  clearTimeout(pollTimer);
-  const every = state.liveState === "open" ? QUEUE_POLL_WITH_LIVE_MS : QUEUE_POLL_MS;
-  pollTimer = setTimeout(async () => {
-    if (!state.busy) await refreshAll();
-    schedulePoll();
-  }, every);
+function showLive() {
+  const label = el("live-state");
+  const feed = state.live;
+  const offline = feed?.offline ?? false;
+  const open = feed?.state === "open";
+  label.textContent = open ? "● live" : offline ? "○ keine Verbindung" : "○ Abfrage alle 5 s";
+  label.dataset.state = open ? "open" : offline ? "offline" : "polling";
 }
 
-let refreshTimer = null;
 function startLive() {
   stopDesk();
-  state.live = new Live({
-    url: () => wsUrl(`/ws/desks/${encodeURIComponent(state.deskCode)}`),
-    token: () => state.token,
-    onMessage: () => {
-      clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(refreshAll, 200);
+  state.live = new LiveFeed({
+    path: `/ws/desks/${encodeURIComponent(state.deskCode)}`,
+    token: () => state.token, // the first message, so it never lands in an access log
+    // Every message (snapshot or event) means: read desk and queue again, in 200 ms.
+    poll: async () => {
+      if (!state.busy) await loadAll(); // an action in flight refreshes by itself after
     },
+    pollEvery: QUEUE_POLL_MS,
+    pollEveryLive: QUEUE_POLL_WITH_LIVE_MS,
+    refreshDelay: 200,
     onState: (s) => {
       state.liveState = s;
-      el("live-state").textContent = s === "open" ? "● live" : "○ Abfrage alle 5 s";
-      el("live-state").dataset.state = s;
-      schedulePoll();
+      showLive();
     },
+    onOffline: showLive,
   });
-  state.live.start();
-  schedulePoll();
+  // openDesk has just loaded desk and queue.
+  state.live.start({ pollNow: false });
 }
 
 function stopDesk() {
-  clearTimeout(pollTimer);
   state.live?.stop();
   state.live = null;
   state.liveState = "closed";

@@ -1,6 +1,9 @@
-// UI strings of the kiosk and the visitor's phone page, in the visitor's language.
+// UI strings of the kiosk and the visitor's phone page, in the visitor's language
+// (served at /static/i18n.js: both pages use this one catalogue).
 // Translations beyond German and English should be reviewed by native speakers.
 // Placeholders: {name}. Missing keys fall back to English, then German.
+
+import { readable } from "./html.js";
 
 export const LANGUAGE_NAMES = {
   de: "Deutsch",
@@ -18,23 +21,9 @@ export const LANGUAGE_NAMES = {
 
 export const RTL = new Set(["ar", "fa", "he", "ur", "ps", "ckb"]);
 
-// Residence statuses the API knows (app/routing/rules.py), "unknown" means: not said.
-export const RESIDENCE_STATUSES = [
-  "recognised",
-  "subsidiary",
-  "humanitarian",
-  "asylum_pending",
-  "tolerated",
-  "opportunity",
-  "skilled_worker",
-  "student",
-  "family",
-  "eu",
-  "settled",
-  "other",
-];
-
-// The German name of each status: it is what the visitor's document says.
+// Which residence statuses the kiosk offers comes from the server (GET today,
+// `residence_statuses`); the labels live here, keyed by code: `status_<code>` in
+// STRINGS, and the German name of each status (it is what the visitor's document says).
 export const STATUS_GERMAN = {
   recognised: "Anerkennung als Flüchtling / Asyl",
   subsidiary: "Subsidiärer Schutz",
@@ -778,6 +767,17 @@ export const STRINGS = {
 export function t(lang, key, vars = {}) {
   const text = STRINGS[lang]?.[key] ?? STRINGS.en[key] ?? STRINGS.de[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+/** A residence status in `lang`; a code without a label reads as words, not as a key. */
+export function statusLabel(lang, code) {
+  const key = `status_${code}`;
+  return STRINGS[lang]?.[key] ?? STRINGS.en[key] ?? STRINGS.de[key] ?? readable(code);
+}
+
+/** The status's German name as printed on the document, or "". */
+export function statusGerman(code) {
+  return STATUS_GERMAN[code] ?? "";
 }
 
 export function isRtl(lang) {

@@ -1,13 +1,16 @@
-// The visitor's phone page (/kiosk/v.html?t=<visit token>): their own status, live.
-// Follows /ws/visits/{token} when the server offers it, else polls every 5 s.
+// The visitor's phone page (/visit/?t=<visit token>&c=<center>; the ticket's QR code):
+// their own status, live. Follows /ws/visits/{token}; polls every 5 s while the socket
+// is not open, and once a minute while it is. The former address /kiosk/v.html redirects here.
 
-import { ApiError, request } from "./api.js";
-import { agencyNames, formatDate, isRtl, pick, t } from "./i18n.js";
-import { Live, wsUrl } from "/static/live.js";
+import { ApiError, request } from "/static/api.js";
+import { esc } from "/static/html.js";
+import { agencyNames, formatDate, isRtl, pick, t } from "/static/i18n.js";
+import { LiveFeed } from "/static/live.js";
 
 const POLL_MS = 5000;
 const POLL_WITH_LIVE_MS = 60000;
 const OPEN = ["pending", "called", "in_service"];
+const ENDED = ["done", "cancelled"];
 
 const params = new URLSearchParams(location.search);
 const token = params.get("t") ?? "";
@@ -18,17 +21,10 @@ const conn = document.getElementById("conn");
 let visit = null;
 let today = null;
 let lang = "de";
-let failures = 0;
-let lastSeq = 0;
-let pollTimer = null;
-let live = null;
+let feed = null;
+let stopped = false;
 let wasCalled = false;
 
-const esc = (value) =>
-  String(value ?? "").replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-  );
 const L = (key, vars) => t(lang, key, vars);
 
 function needLabel(code) {
@@ -104,23 +100,23 @@ function renderMissing() {
   root.innerHTML = `<h1>${esc(L("vTitle"))}</h1><p class="state">${esc(L("vNotFound"))}</p>`;
 }
 
+/** The visit's full status over HTTP (the feed's poll); throws while offline. */
 async function load() {
   try {
     const { data } = await request("GET", `/api/v1/visits/${encodeURIComponent(token)}`);
     visit = data;
-    failures = 0;
-    conn.textContent = "";
-    if (visit.language && visit.language !== lang) setLanguage(visit.language);
-    render();
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) {
-      stopAll();
+    if (err instanceof ApiError && (err.code === "unknown_visit" || (err.status === 404 && !err.code))) {
+      stopAll(); // a wrong link, or the visit was purged: nothing will change
       renderMissing();
       return;
     }
-    failures += 1;
-    if (failures >= 2) conn.textContent = L("vOffline");
+    throw err;
   }
+  if (!feed?.offline) conn.textContent = ""; // e.g. a failed cancel said so before
+  if (visit.language && visit.language !== lang) setLanguage(visit.language);
+  render();
+  if (ENDED.includes(visit.status)) stopAll();
 }
 
 async function cancel() {
@@ -129,32 +125,16 @@ async function cancel() {
     const { data } = await request("POST", `/api/v1/visits/${encodeURIComponent(token)}/cancel`);
     visit = data;
     render();
+    if (ENDED.includes(visit.status)) stopAll();
   } catch {
     conn.textContent = L("vOffline");
   }
 }
 
-function schedulePoll() {
-  clearTimeout(pollTimer);
-  const every = live?.state === "open" ? POLL_WITH_LIVE_MS : POLL_MS;
-  pollTimer = setTimeout(async () => {
-    await load();
-    if (visit && ["done", "cancelled"].includes(visit.status)) return stopAll();
-    schedulePoll();
-  }, every);
-}
-
-let refreshSoon = null;
-function onMessage(message) {
-  if (typeof message?.seq === "number") lastSeq = Math.max(lastSeq, message.seq);
-  // The message says something changed; the status endpoint says what, in full.
-  clearTimeout(refreshSoon);
-  refreshSoon = setTimeout(load, 150);
-}
-
 function stopAll() {
-  clearTimeout(pollTimer);
-  live?.stop();
+  stopped = true;
+  feed?.stop();
+  conn.textContent = "";
 }
 
 async function start() {
@@ -168,24 +148,26 @@ async function start() {
       })
       .catch(() => {});
   }
-  await load();
-  if (!visit) {
-    schedulePoll();
-    return undefined;
-  }
-  if (["done", "cancelled"].includes(visit.status)) return undefined;
-  live = new Live({
-    url: () =>
-      wsUrl(`/ws/visits/${encodeURIComponent(token)}${lastSeq ? `?since=${lastSeq}` : ""}`),
-    onMessage,
-    onState: (state) => {
-      if (state === "open") load();
-      schedulePoll();
-    },
+  feed = new LiveFeed({
+    path: `/ws/visits/${encodeURIComponent(token)}`,
+    poll: load,
+    // Each message says something changed; the status endpoint says what, in full.
+    pollEvery: POLL_MS,
+    pollEveryLive: POLL_WITH_LIVE_MS,
+    refreshDelay: 150,
+    offlineAfter: 2, // a phone between cells misses one answer now and then
     maxDelay: 60000,
+    onOffline: (offline) => {
+      conn.textContent = offline ? L("vOffline") : "";
+    },
   });
-  live.start();
-  schedulePoll();
+  // The first answer decides: a finished or unknown visit needs no socket.
+  try {
+    await load();
+  } catch {
+    /* offline for now: the feed keeps trying */
+  }
+  if (!stopped) feed.start({ pollNow: false });
   return undefined;
 }
 

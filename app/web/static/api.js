@@ -1,0 +1,82 @@
+// The one HTTP client of the front ends (served at /static/api.js): JSON in and out,
+// a timeout, and problems (RFC 9457, application/problem+json) as ApiError.
+// Pages match a problem's machine-readable `code` (e.g. "day_closed"), never its
+// English `detail`, which is for people and logs and may change wording.
+
+export class ApiError extends Error {
+  /**
+   * kind: "network" (no answer: offline, timeout, connection reset) or
+   * "http" (an answer with a status; `problem` is its body when it was JSON).
+   */
+  constructor(kind, { status = 0, problem = null, message = "" } = {}) {
+    super(message || problem?.detail || problem?.title || (status ? `HTTP ${status}` : kind));
+    this.name = "ApiError";
+    this.kind = kind;
+    this.status = status;
+    this.problem = problem && typeof problem === "object" ? problem : null;
+  }
+
+  /** The machine-readable reason ("day_closed", "desk_busy", …), or "" without one. */
+  get code() {
+    return typeof this.problem?.code === "string" ? this.problem.code : "";
+  }
+
+  get title() {
+    return this.problem?.title ?? "";
+  }
+
+  get detail() {
+    return this.problem?.detail ?? "";
+  }
+}
+
+/**
+ * One call to the API. Resolves to {status, data} for 2xx (data: parsed JSON or null),
+ * rejects with ApiError otherwise.
+ * token: a bearer token (device or staff session); body: sent as JSON.
+ */
+export async function request(
+  method,
+  path,
+  { token = null, body, headers = {}, timeout = 10000, cache = "no-store" } = {},
+) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeout);
+  const init = {
+    method,
+    headers: { Accept: "application/json, application/problem+json", ...headers },
+    cache, // screens poll: an answer from the browser's cache would be a stale state
+    signal: controller.signal,
+  };
+  if (token) init.headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  let text = "";
+  try {
+    response = await fetch(path, init);
+    text = await response.text();
+  } catch (err) {
+    throw new ApiError("network", { message: String(err?.message ?? err) });
+  } finally {
+    clearTimeout(timer);
+  }
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null; // a proxy's HTML error page: the status still says what happened
+    }
+  }
+  if (!response.ok) throw new ApiError("http", { status: response.status, problem: data });
+  return { status: response.status, data };
+}
+
+/** GET and return the JSON body only. */
+export async function getJson(path, options = {}) {
+  const { data } = await request("GET", path, options);
+  return data;
+}
