@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.columns import EnumText
 from app.db import Base, UTCDateTime, utcnow
+from app.kinds import PrincipalKind
 
 
 class User(Base):
@@ -16,7 +18,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"), index=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(16))  # admin | staff
+    role: Mapped[PrincipalKind] = mapped_column(EnumText(PrincipalKind))  # admin | staff
     agency_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
@@ -38,5 +40,5 @@ class Device(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16))  # kiosk | display
+    kind: Mapped[PrincipalKind] = mapped_column(EnumText(PrincipalKind))  # kiosk | display
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.columns import EnumText
 from app.db import Base, UTCDateTime, utcnow
+from app.kinds import DeskState
 
 
 class Center(Base):
@@ -67,7 +69,7 @@ class Desk(Base):
     room: Mapped[dict[str, str]] = mapped_column(JSON)
     agency_code: Mapped[str] = mapped_column(String(64))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    state: Mapped[str] = mapped_column(String(16), default="closed")  # open | paused | closed
+    state: Mapped[DeskState] = mapped_column(EnumText(DeskState), default=DeskState.CLOSED)
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

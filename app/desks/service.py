@@ -14,6 +14,7 @@ from app.centers.models import Desk
 from app.desks.schemas import FinishBody
 from app.errors import Conflict, Invalid
 from app.journal.log import append
+from app.kinds import BUSY_STEP, DeskState, EventType, StepSource, StepStatus, VisitStatus
 from app.routing import policy
 from app.routing.rules import Person, agency_for, next_date_for
 from app.visits.lifecycle import OPEN_STEPS, visit_status
@@ -21,7 +22,11 @@ from app.visits.models import Step, Visit
 from app.visits.queries import active_visits, desk_view, to_view, visit_by_id
 from app.visits.views import event_visit
 
-STATE_EVENTS = {"open": "desk.opened", "paused": "desk.paused", "closed": "desk.closed"}
+STATE_EVENTS = {
+    DeskState.OPEN: EventType.DESK_OPENED,
+    DeskState.PAUSED: EventType.DESK_PAUSED,
+    DeskState.CLOSED: EventType.DESK_CLOSED,
+}
 
 
 def desk_event_data(desk: Desk, ctx: CenterContext, visit: Visit | None = None) -> dict[str, Any]:
@@ -36,7 +41,7 @@ async def _event(
     session: AsyncSession,
     ctx: CenterContext,
     desk: Desk,
-    type: str,
+    type: EventType,
     now: datetime,
     visit: Visit | None = None,
     **extra: Any,
@@ -62,27 +67,27 @@ async def desk_visit(session: AsyncSession, ctx: CenterContext, desk: Desk) -> V
             Visit.center_id == ctx.center.id,
             Visit.date == ctx.today,
             Step.desk == desk.code,
-            Step.status.in_(("called", "in_service")),
+            Step.status.in_(BUSY_STEP),
         )
         .limit(1)
     )
     return None if visit_id is None else await visit_by_id(session, visit_id)
 
 
-def _own_steps(visit: Visit, desk: Desk, *statuses: str) -> list[Step]:
+def _own_steps(visit: Visit, desk: Desk, *statuses: StepStatus) -> list[Step]:
     return [s for s in visit.steps if s.desk == desk.code and s.status in statuses]
 
 
 def _refresh(visit: Visit, now: datetime) -> None:
     visit.status = visit_status(s.status for s in visit.steps)
-    if visit.status in ("done", "cancelled") and visit.ended_at is None:
+    if visit.status in (VisitStatus.DONE, VisitStatus.CANCELLED) and visit.ended_at is None:
         visit.ended_at = now
 
 
 async def set_state(
-    session: AsyncSession, ctx: CenterContext, desk: Desk, state: str, *, now: datetime
+    session: AsyncSession, ctx: CenterContext, desk: Desk, state: DeskState, *, now: datetime
 ) -> None:
-    if state == "closed" and await desk_visit(session, ctx, desk) is not None:
+    if state == DeskState.CLOSED and await desk_visit(session, ctx, desk) is not None:
         raise Conflict(
             f"desk {desk.code} still has a visitor; finish or no-show first", code="desk_busy"
         )
@@ -104,9 +109,9 @@ async def call_next(
             code="desk_busy",
             ticket=busy.ticket,
         )
-    if desk.state != "open":
+    if desk.state != DeskState.OPEN:
         # Pressing "call next" at a paused or closed desk means the desk is working.
-        await set_state(session, ctx, desk, "open", now=now)
+        await set_state(session, ctx, desk, DeskState.OPEN, now=now)
     visits = await active_visits(session, ctx)
     by_id = {v.id: v for v in visits}
     choice = policy.choose(
@@ -121,12 +126,14 @@ async def call_next(
     chosen = {s.step_id for s in choice.steps}
     for step in visit.steps:
         if step.id in chosen:
-            step.status = "called"
+            step.status = StepStatus.CALLED
             step.desk = desk.code
             step.called_at = now
     _refresh(visit, now)
     await session.flush()
-    await _event(session, ctx, desk, "visit.called", now, visit, reasons=list(choice.reasons))
+    await _event(
+        session, ctx, desk, EventType.VISIT_CALLED, now, visit, reasons=list(choice.reasons)
+    )
     return visit
 
 
@@ -139,26 +146,26 @@ async def _require_visit(session: AsyncSession, ctx: CenterContext, desk: Desk) 
 
 async def recall(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime) -> Visit:
     visit = await _require_visit(session, ctx, desk)
-    steps = _own_steps(visit, desk, "called")
+    steps = _own_steps(visit, desk, StepStatus.CALLED)
     if not steps:
         raise Conflict(f"{visit.ticket} is already at desk {desk.code}; nothing to recall")
     for step in steps:
         step.recalls += 1
-    await _event(session, ctx, desk, "visit.recalled", now, visit, recalls=steps[0].recalls)
+    await _event(session, ctx, desk, EventType.VISIT_RECALLED, now, visit, recalls=steps[0].recalls)
     return visit
 
 
 async def start(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime) -> Visit:
     visit = await _require_visit(session, ctx, desk)
-    steps = _own_steps(visit, desk, "called")
+    steps = _own_steps(visit, desk, StepStatus.CALLED)
     if not steps:
         raise Conflict(f"{visit.ticket} is already in service at desk {desk.code}")
     for step in steps:
-        step.status = "in_service"
+        step.status = StepStatus.IN_SERVICE
         step.started_at = now
     _refresh(visit, now)
     await session.flush()
-    await _event(session, ctx, desk, "visit.started", now, visit)
+    await _event(session, ctx, desk, EventType.VISIT_STARTED, now, visit)
     return visit
 
 
@@ -176,7 +183,7 @@ async def finish(
     session: AsyncSession, ctx: CenterContext, desk: Desk, body: FinishBody, *, now: datetime
 ) -> Visit:
     visit = await _require_visit(session, ctx, desk)
-    steps = _own_steps(visit, desk, "called", "in_service")
+    steps = _own_steps(visit, desk, StepStatus.CALLED, StepStatus.IN_SERVICE)
     resolved = _check_codes(
         "resolved", body.resolved, {s.need for s in steps}, f"a need {visit.ticket} has here"
     )
@@ -187,11 +194,11 @@ async def finish(
             step.started_at = now  # finished without pressing start: served all the same
         step.note = body.note
         if step.need in resolved:
-            step.status = "done"
+            step.status = StepStatus.DONE
             step.ended_at = now
         else:
             # Not resolved: back to this agency's queue, behind those already waiting.
-            step.status = "pending"
+            step.status = StepStatus.PENDING
             step.desk = None
             step.queued_at = now
             returned.append(step.need)
@@ -199,13 +206,13 @@ async def finish(
     _refresh(visit, now)
     await session.flush()
     if resolved:
-        await _event(session, ctx, desk, "visit.step_done", now, visit, needs=resolved)
+        await _event(session, ctx, desk, EventType.VISIT_STEP_DONE, now, visit, needs=resolved)
     if returned:
-        await _event(session, ctx, desk, "visit.requeued", now, visit, needs=returned)
+        await _event(session, ctx, desk, EventType.VISIT_REQUEUED, now, visit, needs=returned)
     if referred:
-        await _event(session, ctx, desk, "visit.referred", now, visit, **referred)
-    if visit.status == "done":
-        await _event(session, ctx, desk, "visit.done", now, visit)
+        await _event(session, ctx, desk, EventType.VISIT_REFERRED, now, visit, **referred)
+    if visit.status == VisitStatus.DONE:
+        await _event(session, ctx, desk, EventType.VISIT_DONE, now, visit)
     return visit
 
 
@@ -233,8 +240,8 @@ def _add_needs(
                     position=position,
                     need=code,
                     agency=agency,
-                    status="pending",
-                    source="referral",
+                    status=StepStatus.PENDING,
+                    source=StepSource.REFERRAL,
                     queued_at=now,
                 )
             )
@@ -252,26 +259,26 @@ def _add_needs(
 
 async def no_show(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime) -> Visit:
     visit = await _require_visit(session, ctx, desk)
-    steps = _own_steps(visit, desk, "called")
+    steps = _own_steps(visit, desk, StepStatus.CALLED)
     if not steps:
         raise Conflict(f"{visit.ticket} has already arrived at desk {desk.code}")
     final = False
     for step in steps:
         step.no_shows += 1
         if step.no_shows >= 2:
-            step.status = "no_show"
+            step.status = StepStatus.NO_SHOW
             step.ended_at = now
             final = True
         else:
             # First miss: to the end of the queue, callable at once.
-            step.status = "pending"
+            step.status = StepStatus.PENDING
             step.desk = None
             step.queued_at = now
     _refresh(visit, now)
     await session.flush()
-    await _event(session, ctx, desk, "visit.no_show", now, visit, final=final)
-    if visit.status == "done":
-        await _event(session, ctx, desk, "visit.done", now, visit)
+    await _event(session, ctx, desk, EventType.VISIT_NO_SHOW, now, visit, final=final)
+    if visit.status == VisitStatus.DONE:
+        await _event(session, ctx, desk, EventType.VISIT_DONE, now, visit)
     return visit
 
 

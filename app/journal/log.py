@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.centers.models import DayCounter
 from app.journal.hint import CHANNEL, Hint
 from app.journal.models import Event
+from app.kinds import EventType
 
 PENDING_KEY = "events"
 
@@ -31,7 +32,7 @@ async def append(
     *,
     center_id: int,
     day: date,
-    type: str,
+    type: EventType,
     at: datetime,
     data: dict[str, Any],
     visit_id: str | None = None,

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.columns import EnumText
 from app.db import Base, UTCDateTime
+from app.kinds import EventType
 
 
 class Event(Base):
@@ -22,7 +24,7 @@ class Event(Base):
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"))
     date: Mapped[date] = mapped_column(Date)
     seq: Mapped[int] = mapped_column(Integer)
-    type: Mapped[str] = mapped_column(String(32))
+    type: Mapped[EventType] = mapped_column(EnumText(EventType, 32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     visit_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     desk: Mapped[str | None] = mapped_column(String(64), nullable=True)

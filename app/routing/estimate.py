@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from statistics import NormalDist
 
+from app.kinds import DeskState as DeskMode
+from app.kinds import StepStatus
 from app.routing.policy import (
     BUSY,
     Candidate,
@@ -107,12 +109,12 @@ def desk_states(desks: Sequence[DeskNow], *, now: datetime) -> list[DeskState]:
     counts with all its desks, as if they opened now: otherwise nobody could be promised
     anything before the first desk opens.
     """
-    working = {d.desk.agency for d in desks if d.state in ("open", "paused")}
+    working = {d.desk.agency for d in desks if d.state in (DeskMode.OPEN, DeskMode.PAUSED)}
     out: list[DeskState] = []
     for d in desks:
-        if d.state == "closed" and d.desk.agency in working:
+        if d.state == DeskMode.CLOSED and d.desk.agency in working:
             continue
-        start = now + timedelta(minutes=PAUSE_MINUTES) if d.state == "paused" else now
+        start = now + timedelta(minutes=PAUSE_MINUTES) if d.state == DeskMode.PAUSED else now
         free = max(d.busy_until, start) if d.busy_until is not None else start
         out.append(DeskState(desk=d.desk, free_at=free, visit_id=d.visit_id))
     return out
@@ -127,7 +129,7 @@ def estimate_waits(
 ) -> dict[str, int]:
     """Minutes until each waiting visitor is likely called at the first of their agencies."""
     best: dict[str, float] = {}
-    agencies = {s.agency for v in visits for s in v.steps if s.status == "pending"}
+    agencies = {s.agency for v in visits for s in v.steps if s.status == StepStatus.PENDING}
     for agency in agencies:
         capacity = max(1, desks_per_agency.get(agency, 0))
         ahead = 0.0
@@ -149,7 +151,7 @@ def _with_status(
     visit: VisitView, step_ids: set[int], status: str, at: datetime | None = None
 ) -> VisitView:
     steps = tuple(
-        replace(s, status=status, ended_at=at if status == "done" else s.ended_at)
+        replace(s, status=status, ended_at=at if status == StepStatus.DONE else s.ended_at)
         if s.step_id in step_ids
         else s
         for s in visit.steps
@@ -158,7 +160,9 @@ def _with_status(
 
 
 def _release(visit: VisitView, at: datetime) -> VisitView:
-    return _with_status(visit, {s.step_id for s in visit.steps if s.status in BUSY}, "done", at)
+    return _with_status(
+        visit, {s.step_id for s in visit.steps if s.status in BUSY}, StepStatus.DONE, at
+    )
 
 
 class _Forecast:
@@ -206,7 +210,9 @@ class _Forecast:
             return True
         vid = cand.visit.visit_id
         self.first.setdefault(vid, at)
-        self.views[vid] = _with_status(cand.visit, {s.step_id for s in cand.steps}, "called")
+        self.views[vid] = _with_status(
+            cand.visit, {s.step_id for s in cand.steps}, StepStatus.CALLED
+        )
         busy = WALK_MINUTES + sum(s.minutes for s in cand.steps)
         self._push(at + timedelta(minutes=busy), DeskState(state.desk, at, visit_id=vid))
         return True
@@ -237,4 +243,4 @@ def forecast_waits(
 
 
 def _has_pending(visit: VisitView) -> bool:
-    return any(s.status == "pending" for s in visit.steps)
+    return any(s.status == StepStatus.PENDING for s in visit.steps)

@@ -35,8 +35,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-OPEN = frozenset({"pending", "called", "in_service"})
-BUSY = frozenset({"called", "in_service"})
+from app.kinds import BUSY_STEP, OPEN_STEP, StepStatus
+
+OPEN = OPEN_STEP
+BUSY = BUSY_STEP
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def callable_steps(visit: VisitView, before: Mapping[str, frozenset[str]]) -> li
     for s in visit.steps:
         if s.status in OPEN:
             blocked |= before.get(s.need, frozenset())
-    return [s for s in visit.steps if s.status == "pending" and s.need not in blocked]
+    return [s for s in visit.steps if s.status == StepStatus.PENDING and s.need not in blocked]
 
 
 def _minutes(a: datetime, b: datetime) -> float:
@@ -162,7 +164,7 @@ def room(visits: Sequence[VisitView]) -> Room:
     serving: dict[str, set[str]] = {}
     for v in visits:
         for s in v.steps:
-            if s.status == "pending":
+            if s.status == StepStatus.PENDING:
                 pending[s.agency] = pending.get(s.agency, 0.0) + s.minutes
             elif s.status in BUSY:
                 serving.setdefault(s.agency, set()).add(v.visit_id)
@@ -175,7 +177,7 @@ def backlog(visits: Sequence[VisitView], capacity: Mapping[str, int] | None) -> 
     out: dict[str, float] = {}
     for v in visits:
         for s in v.steps:
-            if s.status == "pending":
+            if s.status == StepStatus.PENDING:
                 out[s.agency] = out.get(s.agency, 0.0) + s.minutes
     if capacity:
         return {a: m / max(1, capacity.get(a, 1)) for a, m in out.items()}
@@ -244,7 +246,7 @@ def _candidates(
     queues = room(visits).backlog if capacity is None else backlog(visits, capacity)
     for visit in visits:
         # Cheap pre-check first: most visitors have nothing pending here.
-        if not any(s.agency == agency and s.status == "pending" for s in visit.steps):
+        if not any(s.agency == agency and s.status == StepStatus.PENDING for s in visit.steps):
             continue
         if is_busy(visit):
             continue

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-OPEN_STEPS = frozenset({"pending", "called", "in_service"})
-ENDED_STEPS = frozenset({"done", "referred", "no_show", "cancelled"})
+from app.kinds import OPEN_STEP, StepStatus, VisitStatus
+
+OPEN_STEPS = OPEN_STEP
+ENDED_STEPS = frozenset(StepStatus) - OPEN_STEP
 
 
-def visit_status(step_statuses: Iterable[str], *, cancelled: bool = False) -> str:
+def visit_status(step_statuses: Iterable[str], *, cancelled: bool = False) -> VisitStatus:
     statuses = list(step_statuses)
     if cancelled:
-        return "cancelled"
-    if "in_service" in statuses:
-        return "in_service"
-    if "called" in statuses:
-        return "called"
-    if "pending" in statuses:
-        return "waiting"
-    if statuses and all(s == "cancelled" for s in statuses):
-        return "cancelled"
-    return "done"
+        return VisitStatus.CANCELLED
+    if StepStatus.IN_SERVICE in statuses:
+        return VisitStatus.IN_SERVICE
+    if StepStatus.CALLED in statuses:
+        return VisitStatus.CALLED
+    if StepStatus.PENDING in statuses:
+        return VisitStatus.WAITING
+    if statuses and all(s == StepStatus.CANCELLED for s in statuses):
+        return VisitStatus.CANCELLED
+    return VisitStatus.DONE
 
 
 def ticket_label(n: int) -> str:

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.columns import EnumText
 from app.db import Base, UTCDateTime, utcnow
-
-OPEN_STEP = ("pending", "called", "in_service")
+from app.kinds import StepSource, StepStatus, VisitStatus
 
 
 class Visit(Base):
@@ -25,7 +25,7 @@ class Visit(Base):
     date: Mapped[date] = mapped_column(Date)
     ticket: Mapped[str] = mapped_column(String(8))
     token: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    status: Mapped[VisitStatus] = mapped_column(EnumText(VisitStatus), default=VisitStatus.WAITING)
     language: Mapped[str] = mapped_column(String(16))
     residence_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     municipality: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -53,8 +53,8 @@ class Step(Base):
     position: Mapped[int] = mapped_column(Integer)
     need: Mapped[str] = mapped_column(String(64))
     agency: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    source: Mapped[str] = mapped_column(String(16), default="checkin")  # checkin | referral
+    status: Mapped[StepStatus] = mapped_column(EnumText(StepStatus), default=StepStatus.PENDING)
+    source: Mapped[StepSource] = mapped_column(EnumText(StepSource), default=StepSource.CHECKIN)
     # When the step last joined its agency's queue: the end of the queue after a no-show.
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     desk: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.centers.context import CenterContext
 from app.errors import Conflict, Invalid
 from app.journal.log import append, day_counter
+from app.kinds import EventType, StepStatus, VisitStatus
 from app.routing.rules import RESIDENCE_STATUSES, Person, resolve
 from app.visits.lifecycle import OPEN_STEPS, ticket_label, visit_status
 from app.visits.models import IdempotencyKey, Step, Visit
@@ -132,12 +133,12 @@ async def check_in(
         ],
         checked_in_at=now,
         steps=[
-            Step(position=i, need=need, agency=agency, status="pending", queued_at=now)
+            Step(position=i, need=need, agency=agency, status=StepStatus.PENDING, queued_at=now)
             for i, (need, agency) in enumerate(resolution.steps)
         ],
     )
     visit.status = visit_status(s.status for s in visit.steps)
-    if visit.status == "done":
+    if visit.status == VisitStatus.DONE:
         visit.ended_at = now
     session.add(visit)
     await session.flush()  # the key row references the visit
@@ -156,7 +157,7 @@ async def check_in(
         session,
         center_id=ctx.center.id,
         day=ctx.today,
-        type="visit.checked_in",
+        type=EventType.VISIT_CHECKED_IN,
         at=now,
         data={"visit": event_visit(visit, ctx)},
         visit_id=visit.id,
@@ -173,23 +174,23 @@ async def cancel(
     by: str,
     reason: str | None = None,
 ) -> Visit:
-    if visit.status in ("done", "cancelled"):
+    if visit.status in (VisitStatus.DONE, VisitStatus.CANCELLED):
         raise Conflict(
             f"visit {visit.ticket} has already ended ({visit.status})", code="visit_ended"
         )
     desks = sorted({s.desk for s in visit.steps if s.status in OPEN_STEPS and s.desk})
     for step in visit.steps:
         if step.status in OPEN_STEPS:
-            step.status = "cancelled"
+            step.status = StepStatus.CANCELLED
             step.ended_at = now
-    visit.status = "cancelled"
+    visit.status = VisitStatus.CANCELLED
     visit.ended_at = now
     await session.flush()
     await append(
         session,
         center_id=ctx.center.id,
         day=visit.date,
-        type="visit.cancelled",
+        type=EventType.VISIT_CANCELLED,
         at=now,
         data={"visit": event_visit(visit, ctx), "by": by, "reason": reason, "freed_desks": desks},
         visit_id=visit.id,
