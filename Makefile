@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: run test lint format migrate bench-routing bench-realtime clean system-deps
+.PHONY: run test lint format migrate bench-routing bench-realtime mutants clean system-deps
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -57,3 +57,8 @@ bench-realtime: $(STAMP) system-deps
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+# Planted one-line bugs (tests/mutants/mutants.yaml), each in a temporary copy of the
+# repository: every one must make its tests fail. Minutes, so not part of `make test`.
+mutants: $(STAMP)
+	$(BIN)/python -m tests.mutants.run
+

@@ -6,37 +6,87 @@ it gets tickets, rooms, agencies and the language to announce in, nothing else.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
 
 from app.journal.models import Event
+from app.kinds import DeskState, EventType
 
-DESK_KEYS = ("desk", "room", "room_labels", "agency", "state")
-VISIT_KEYS = ("ticket", "status", "language")
-CURRENT_KEYS = ("desk", "room", "room_labels", "agency")
-
-
-def encode(seq: int, type: str, at: datetime, data: dict[str, Any], tz: tzinfo) -> str:
-    body = {"seq": seq, "type": type, "at": at.astimezone(tz).isoformat(), "data": data}
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+Control = Literal["snapshot", "pong"]
 
 
-def display_visit(visit: dict[str, Any]) -> dict[str, Any]:
+class Message(BaseModel):
+    """Every socket message: an event, the snapshot a connection starts from, or a pong."""
+
+    seq: int = Field(description="the last event included; events rise by one per center-day")
+    type: EventType | Control
+    at: datetime
+    data: dict[str, Any]
+
+
+class DisplayVisit(BaseModel):
+    """A visit on the public screen: ticket, where to go; nothing personal."""
+
+    ticket: str | None = None
+    status: str | None = None
+    language: str | None = Field(None, description="to announce the call in")
+    desk: str | None = None
+    room: str | None = None
+    room_labels: dict[str, str] | None = None
+    agency: str | None = None
+
+
+class DisplayEventData(BaseModel):
+    """The whitelist of an event's data that a display receives."""
+
+    desk: str | None = None
+    room: str | None = None
+    room_labels: dict[str, str] | None = None
+    agency: str | None = None
+    state: DeskState | None = None
+    visit: DisplayVisit | None = None
+    freed_desks: list[str] | None = None
+
+
+def encode(
+    seq: int, type: EventType | Control, at: datetime, data: dict[str, Any], tz: tzinfo
+) -> str:
+    return Message(seq=seq, type=type, at=at.astimezone(tz), data=data).model_dump_json()
+
+
+def display_visit(visit: dict[str, Any]) -> DisplayVisit:
     current = visit.get("current") or {}
-    out = {key: visit.get(key) for key in VISIT_KEYS}
-    out.update({key: current.get(key) for key in CURRENT_KEYS})
-    return out
+    return DisplayVisit(
+        ticket=visit.get("ticket"),
+        status=visit.get("status"),
+        language=visit.get("language"),
+        desk=current.get("desk"),
+        room=current.get("room"),
+        room_labels=current.get("room_labels"),
+        agency=current.get("agency"),
+    )
 
 
 def display_data(data: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {key: data[key] for key in DESK_KEYS if key in data}
+    """Only what the whitelist names, and only what the event has (no nulls added)."""
+    out = DisplayEventData(
+        desk=data.get("desk"),
+        room=data.get("room"),
+        room_labels=data.get("room_labels"),
+        agency=data.get("agency"),
+        state=data.get("state"),
+    )
+    present = {key for key in ("desk", "room", "room_labels", "agency", "state") if key in data}
     if isinstance(data.get("visit"), dict):
-        out["visit"] = display_visit(data["visit"])
+        out.visit = display_visit(data["visit"])
+        present.add("visit")
     if isinstance(data.get("freed_desks"), list):
-        out["freed_desks"] = [str(code) for code in data["freed_desks"]]
-    return out
+        out.freed_desks = [str(code) for code in data["freed_desks"]]
+        present.add("freed_desks")
+    return out.model_dump(mode="json", include=present)
 
 
 @dataclass(frozen=True, slots=True)
