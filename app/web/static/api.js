@@ -74,9 +74,3 @@ export async function request(
   if (!response.ok) throw new ApiError("http", { status: response.status, problem: data });
   return { status: response.status, data };
 }
-
-/** GET and return the JSON body only. */
-export async function getJson(path, options = {}) {
-  const { data } = await request("GET", path, options);
-  return data;
-}
