@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from app.caches import Caches
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -108,10 +110,15 @@ AfterCommit = Callable[[], Awaitable[None]]
 class Database:
     """Owns the engine; every state change goes through write(), the only commit point."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, caches: Caches | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Each session knows its Database, so services reach the app's caches through it.
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={DATABASE_KEY: self}
+        )
+        # The app hands over its own (app.state.caches); a bare Database keeps a private one.
+        self.caches = caches or Caches()
         self.is_sqlite = url.startswith("sqlite")
         self._locks: dict[int, asyncio.Lock] = {}
         # Set by the app: receives the events a write committed (the live-update hub).
@@ -166,6 +173,15 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+DATABASE_KEY = "welcome_database"
+
+
+def database_of(session: AsyncSession) -> Database | None:
+    """The Database a session came from (None for a session made some other way)."""
+    found = session.info.get(DATABASE_KEY)
+    return found if isinstance(found, Database) else None
 
 
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:

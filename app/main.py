@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.auth.routes import router as auth_router
 from app.auth.throttle import LoginThrottle
+from app.caches import Caches
 from app.centers.routes import router as centers_router
 from app.config import ROOT, Settings, get_settings
 from app.db import Database
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = database or Database(settings.database_url)
+        db = database or Database(settings.database_url, caches=app.state.caches)
         app.state.db = db
         hub = Hub(
             db,
@@ -144,8 +145,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle()
+    # Derived per center-day state (learned minutes, estimates): the app's, like the hub;
+    # services reach it through their session's Database.
+    app.state.caches = Caches()
     if database is not None:
         app.state.db = database
+        database.caches = app.state.caches
     install_error_handlers(app)
     for router in (auth_router, centers_router, visits_router, desks_router, ws_router, web_router):
         app.include_router(router)

@@ -179,6 +179,10 @@ class Harness:
         assert r.status_code == expect, r.text
         return r.json()
 
+    def clear_caches(self) -> None:
+        """Forget what the app derived (learned minutes, estimates): it is read again."""
+        self.app.state.caches.clear()
+
     async def desk(self, code: str, action: str, headers: dict[str, str], **body: Any) -> Any:
         return await self.client.post(
             f"/api/v1/desks/{code}/{action}", json=body or None, headers=headers

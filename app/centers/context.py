@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.centers.models import Agency, Center, Day, Desk, Need
 from app.centers.responses import DeskSummary
 from app.errors import AppError, Conflict, NotFound
+from app.routing.learn import Learned
 from app.routing.rules import NeedSpec, OpenDay
 
 
@@ -25,6 +26,8 @@ class CenterContext:
     needs: dict[str, Need]
     desks: dict[str, Desk]
     days: list[Day]
+    # Today's learned service minutes, once visits.learned.refresh ran for this request.
+    learned: Learned | None = None
 
     @property
     def default_language(self) -> str:

@@ -5,18 +5,23 @@ A service lasts from `visit.started` at a desk to the `visit.step_done` and/or
 batch always holds both). Staff often skip "start": then it lasts from the (last) call
 plus the walk to the desk, the estimate the forecast makes for a called visitor too.
 The log is read once per center-day and then only past the last seq seen: each refresh
-costs one counter lookup while nothing happened.
+costs one counter lookup while nothing happened. What was read is kept in the app's
+caches (`app.caches`, reached through the session's Database), per (database, center,
+day); the refreshed minutes also ride on the request's CenterContext, for the sync code
+that builds routing views from it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.caches import Key
 from app.centers.context import CenterContext
+from app.db import database_of
 from app.journal.log import last_seq
 from app.journal.models import Event
 from app.routing.estimate import WALK_MINUTES
@@ -24,39 +29,37 @@ from app.routing.learn import Learned
 
 CALLS = ("visit.called", "visit.recalled")
 TYPES = (*CALLS, "visit.started", "visit.no_show", "visit.step_done", "visit.requeued")
-Key = tuple[str, int, date]  # (database, center, day)
 
 
 @dataclass
-class _DayLog:
+class DayLog:
+    """What one center-day's log taught so far, and the calls and starts still open."""
+
     learned: Learned
     seq: int = 0
     starts: dict[tuple[str, str], datetime] = field(default_factory=dict)
     calls: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
 
-_cache: dict[Key, _DayLog] = {}
-_current: dict[tuple[int, date], Learned] = {}  # the last refreshed, for sync callers
-
-
-def _key(session: AsyncSession, ctx: CenterContext) -> Key:
-    # Several databases can live in one process (tests, tools): never mix their days.
-    return (str(session.bind.url) if session.bind else "", ctx.center.id, ctx.today)
-
-
 def _prior(ctx: CenterContext) -> dict[str, float]:
     return {code: float(n.minutes) for code, n in ctx.needs.items()}
 
 
+def day_key(database: str, ctx: CenterContext) -> Key:
+    return (database, ctx.center.id, ctx.today)
+
+
 async def refresh(session: AsyncSession, ctx: CenterContext) -> Learned:
     """The learned minutes of this center-day, brought up to the log's last seq."""
-    key = _key(session, ctx)
-    log = _cache.get(key)
+    db = database_of(session)
+    key = day_key(db.url if db else "", ctx)
+    log = db.caches.learned.get(key) if db else None
     seq = await last_seq(session, center_id=ctx.center.id, day=ctx.today)
     if log is None or seq < log.seq or log.learned.prior != _prior(ctx):
-        for old in [k for k in _cache if k[2] < ctx.today]:
-            del _cache[old]  # yesterday's pace is not today's
-        log = _cache[key] = _DayLog(learned=Learned(prior=_prior(ctx)))
+        # A new day, a reset database or new config minutes: read the log from the start.
+        log = DayLog(learned=Learned(prior=_prior(ctx)))
+        if db is not None:
+            db.caches.learned.put(key, log)
     if seq > log.seq:
         events = await session.scalars(
             select(Event)
@@ -68,18 +71,15 @@ async def refresh(session: AsyncSession, ctx: CenterContext) -> Learned:
             )
             .order_by(Event.seq)
         )
-        _apply(log, list(events.all()))
-        log.seq = seq
-    _current[(ctx.center.id, ctx.today)] = log.learned
+        # Another request may have applied some of these while this one awaited the
+        # read: apply each event once (nothing awaits between this check and the update).
+        _apply(log, [e for e in events.all() if e.seq > log.seq])
+        log.seq = max(log.seq, seq)
+    ctx.learned = log.learned
     return log.learned
 
 
-def cached(ctx: CenterContext) -> Learned | None:
-    """The minutes last refreshed for this center-day, without touching the database."""
-    return _current.get((ctx.center.id, ctx.today))
-
-
-def _apply(log: _DayLog, events: list[Event]) -> None:
+def _apply(log: DayLog, events: list[Event]) -> None:
     finished: dict[tuple[str, str], tuple[datetime, list[str]]] = {}
     for e in events:
         if e.visit_id is None or e.desk is None:

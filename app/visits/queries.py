@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.centers.context import CenterContext
+from app.db import database_of
 from app.errors import NotFound
 from app.journal.log import last_seq
 from app.routing.estimate import (
@@ -78,7 +79,8 @@ def to_view(visit: Visit, ctx: CenterContext) -> VisitView:
 
 def minutes(ctx: CenterContext, need: str) -> float:
     """Expected service minutes: learned from today's log, the config's as the prior."""
-    found = learned.cached(ctx)
+    # active_visits refreshed them onto this request's context.
+    found = ctx.learned
     return found.minutes(need) if found is not None else ctx.minutes(need)
 
 
@@ -137,31 +139,25 @@ def estimates(visits: list[Visit], ctx: CenterContext, *, now: datetime) -> dict
     return forecast_waits(views, now=now, before=ctx.before, desks=desks)
 
 
-# Estimates change only with an event (a new seq) or with time: computing them once per
-# seq and minute serves every phone polling its status, instead of once per request.
-_estimate_cache: dict[tuple[object, ...], dict[str, int]] = {}
-_CACHE_SIZE = 64
+# Estimates change only with an event (a new seq), the config or time: computed once per
+# (config, seq, minute) of a center-day, they serve every phone polling its status.
+Version = tuple[str, int, int]  # (config hash, seq, minute)
+Estimates = tuple[Version, dict[str, int]]
 
 
 async def cached_estimates(
     session: AsyncSession, ctx: CenterContext, *, now: datetime
 ) -> dict[str, int]:
     seq = await last_seq(session, center_id=ctx.center.id, day=ctx.today)
-    key = (
-        str(session.bind.url) if session.bind else "",
-        ctx.center.id,
-        ctx.today,
-        ctx.center.config_hash,
-        seq,
-        int(now.timestamp() // 60),
-    )
-    found = _estimate_cache.get(key)
-    if found is None:
-        found = estimates(await active_visits(session, ctx), ctx, now=now)
-        if len(_estimate_cache) >= _CACHE_SIZE:
-            _estimate_cache.pop(next(iter(_estimate_cache)))
-        _estimate_cache[key] = found
-    return found
+    version = (ctx.center.config_hash, seq, int(now.timestamp() // 60))
+    db = database_of(session)
+    key = learned.day_key(db.url if db else "", ctx)
+    found = db.caches.estimates.get(key) if db else None
+    if found is None or found[0] != version:
+        found = (version, estimates(await active_visits(session, ctx), ctx, now=now))
+        if db is not None:
+            db.caches.estimates.put(key, found)
+    return found[1]
 
 
 async def wait_for(
