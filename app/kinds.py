@@ -79,5 +79,39 @@ class EventType(StrEnum):
     DESK_PAUSED = "desk.paused"
     DESK_CLOSED = "desk.closed"
     QUEUE_CHANGED = "queue.changed"
+    VISIT_HELD = "visit.held"
+    VISIT_RELEASED = "visit.released"
+    VISIT_CASE_CONFERENCE = "visit.case_conference"
+    VISIT_NOTE_SHARED = "visit.note_shared"
+    JOINT_REQUESTED = "joint.requested"
+    JOINT_ACCEPTED = "joint.accepted"
+    JOINT_DECLINED = "joint.declined"
+    JOINT_LAPSED = "joint.lapsed"
+    JOINT_WITHDRAWN = "joint.withdrawn"
+    JOINT_LEFT = "joint.left"
     CENTER_CONFIGURED = "center.configured"
     VISITS_PURGED = "visits.purged"
+
+
+class JointStatus(StrEnum):
+    """A request from the desk serving a visitor for another agency to join."""
+
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"  # the joining desk is in the consultation
+    DECLINED = "declined"
+    LAPSED = "lapsed"  # nobody answered in time
+    WITHDRAWN = "withdrawn"  # the host took it back, or finished before an answer
+    LEFT = "left"  # the joining desk left (or finished its step) before the host finished
+    ENDED = "ended"  # the host finished with the joining desk still there
+
+
+OPEN_JOINT = frozenset({JointStatus.REQUESTED, JointStatus.ACCEPTED})
+
+
+class HoldReason(StrEnum):
+    """Why a step waits without being callable ("comes back later")."""
+
+    DOCUMENTS = "documents"  # documents missing: the visitor fetches them
+    INTERPRETER = "interpreter"  # an interpreter is on the way
+    BREAK = "break"  # the visitor needs a break (children, food, medicine)
+    OTHER = "other"

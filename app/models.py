@@ -1,13 +1,16 @@
 """Every table, imported in one place for Alembic and the test setup."""
 
+from app.audit.models import AuditEntry
 from app.auth.models import Device, StaffToken, User
 from app.centers.models import Agency, Center, ConfigLoad, Day, DayCounter, Desk, Need
 from app.db import Base
+from app.desks.models import JointRequest
 from app.journal.models import Event
 from app.visits.models import IdempotencyKey, Step, Visit
 
 __all__ = [
     "Agency",
+    "AuditEntry",
     "Base",
     "Center",
     "ConfigLoad",
@@ -17,6 +20,7 @@ __all__ = [
     "Device",
     "Event",
     "IdempotencyKey",
+    "JointRequest",
     "Need",
     "StaffToken",
     "Step",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.columns import EnumText
 from app.db import Base, UTCDateTime, utcnow
-from app.kinds import StepSource, StepStatus, VisitStatus
+from app.kinds import HoldReason, StepSource, StepStatus, VisitStatus
 
 
 class Visit(Base):
@@ -38,6 +38,9 @@ class Visit(Base):
     unavailable: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Several agencies handle the case together; the shared note exists only with consent.
+    case_conference: Mapped[bool] = mapped_column(Boolean, default=False)
+    shared_note: Mapped[str | None] = mapped_column(String(4000), nullable=True)
 
     steps: Mapped[list[Step]] = relationship(
         back_populates="visit", lazy="raise", order_by="Step.position", cascade="all, delete-orphan"
@@ -64,6 +67,17 @@ class Step(Base):
     no_shows: Mapped[int] = mapped_column(Integer, default=0)
     recalls: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    # A joining desk's step in a joint consultation: the host desk, whose room it is in.
+    joint_host: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # "Comes back later": not callable while held; keeps queued_at, so it keeps its place.
+    held_reason: Mapped[HoldReason | None] = mapped_column(EnumText(HoldReason), nullable=True)
+    held_note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A referral: who sent the visitor here, and why (the receiving desk reads it).
+    referred_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    referred_by_desk: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    referral_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
     visit: Mapped[Visit] = relationship(back_populates="steps", lazy="raise")
 
