@@ -30,6 +30,7 @@ from app.live.bus import Bus, MemoryBus, PostgresBus
 from app.live.hub import Hub
 from app.live.ws import router as ws_router
 from app.live.ws import serve, socket_route
+from app.meta import router as meta_router
 from app.visits.routes import router as visits_router
 from app.web.pages import old_phone_page
 from app.web.routes import router as web_router
@@ -61,7 +62,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         from pydantic import ValidationError
 
-        err = validation_error(ValidationError.from_exception_data("request", exc.errors()))
+        errors: list[Any] = list(exc.errors())
+        err = validation_error(ValidationError.from_exception_data("request", errors))
         return problem(422, err.title, err.detail, err.code, **err.extra)
 
     @app.exception_handler(StarletteHTTPException)
@@ -152,7 +154,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.db = database
         database.caches = app.state.caches
     install_error_handlers(app)
-    for router in (auth_router, centers_router, visits_router, desks_router, ws_router, web_router):
+    routers = (auth_router, centers_router, visits_router, desks_router, ws_router, web_router)
+    for router in (*routers, meta_router):
         app.include_router(router)
 
     front_ends = {"kiosk": ROOT / "kiosk", "visit": ROOT / "visit", "display": ROOT / "display"}

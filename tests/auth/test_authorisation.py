@@ -5,26 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app.centers.loader import load_config_file
+from tests.auth.matrix import CALLERS, HTTP, SOCKETS, CREDENTIAL_ROUTES, app_routes
 from tests.conftest import DISPLAY, KIOSK, Harness
 
 pytestmark = pytest.mark.anyio
-
-CALLERS = ("anonymous", "kiosk", "display", "abh1", "aa1", "admin")
-# route -> expected status per caller, in CALLERS order (r112 is an abh desk)
-MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
-    ("GET", "/api/v1/centers/lippe/today", (200, 200, 200, 200, 200, 200)),
-    ("POST", "/api/v1/centers/lippe/visits", (401, 201, 403, 403, 403, 201)),
-    ("GET", "/api/v1/centers/lippe/display", (401, 403, 200, 403, 403, 200)),
-    ("POST", "/api/v1/desks/r112/open", (401, 403, 403, 200, 403, 200)),
-    ("POST", "/api/v1/desks/r112/pause", (401, 403, 403, 200, 403, 200)),
-    ("POST", "/api/v1/desks/r112/call-next", (401, 403, 403, 204, 403, 204)),
-    ("POST", "/api/v1/desks/r112/recall", (401, 403, 403, 409, 403, 409)),
-    ("POST", "/api/v1/desks/r112/start", (401, 403, 403, 409, 403, 409)),
-    ("POST", "/api/v1/desks/r112/finish", (401, 403, 403, 409, 403, 409)),
-    ("POST", "/api/v1/desks/r112/no-show", (401, 403, 403, 409, 403, 409)),
-    ("GET", "/api/v1/desks/r112/queue", (401, 403, 403, 200, 403, 200)),
-    ("POST", "/api/v1/desks/r112/close", (401, 403, 403, 200, 403, 200)),
-]
 
 
 async def headers_for(h: Harness, caller: str) -> dict[str, str]:
@@ -37,7 +21,20 @@ async def headers_for(h: Harness, caller: str) -> dict[str, str]:
     return await h.login(caller)
 
 
-@pytest.mark.parametrize(("method", "path", "expected"), MATRIX)
+def test_every_route_and_socket_has_a_row() -> None:
+    """A new endpoint without a row in the matrix fails here, before it ships unchecked."""
+    covered = {(m, template) for m, template, _, _ in HTTP}
+    covered |= {("WS", template) for template, _, _ in SOCKETS}
+    covered |= set(CREDENTIAL_ROUTES)
+    missing = app_routes() - covered
+    assert not missing, f"routes without a row in tests/auth/matrix.py: {sorted(missing)}"
+    stale = covered - app_routes()
+    assert not stale, f"rows for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"), [(m, path, expected) for m, _, path, expected in HTTP]
+)
 async def test_authorisation_matrix(
     harness: Harness, method: str, path: str, expected: tuple[int, ...]
 ) -> None:

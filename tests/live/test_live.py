@@ -18,8 +18,10 @@ from sqlalchemy import delete
 
 from app.db import Database
 from app.journal.models import Event
+from tests.auth.matrix import CALLERS, SOCKETS
 from tests.live.live import (
     DISPLAY,
+    KIOSK,
     ORIGIN,
     LiveServer,
     check_in,
@@ -201,6 +203,24 @@ async def test_who_may_open_which_channel(server: LiveServer, client: httpx.Asyn
     for url in (f"{server.ws}/ws/desks/r114?token={admin}", display_url(server, token=admin)):
         async with await connect(url) as ws:
             assert (await recv(ws))["type"] == "snapshot"
+
+
+@pytest.mark.parametrize(("path", "opens"), [(path, opens) for _, path, opens in SOCKETS])
+async def test_socket_authorisation_matrix(
+    server: LiveServer, client: httpx.AsyncClient, path: str, opens: tuple[bool, ...]
+) -> None:
+    """The rows of tests/auth/matrix.py, each caller's token sent as the first message."""
+    for caller, allowed in zip(CALLERS, opens, strict=True):
+        token = {"anonymous": "", "kiosk": KIOSK, "display": DISPLAY}.get(caller)
+        if token is None:
+            token = await login(client, caller)
+        first = json.dumps({"token": token})
+        if not allowed:
+            await refused(f"{server.ws}{path}", first=first)
+            continue
+        async with await connect(f"{server.ws}{path}") as ws:
+            await ws.send(first)
+            assert (await recv(ws))["type"] == "snapshot", f"{caller} {path}"
 
 
 async def test_origin_allow_list(server: LiveServer) -> None:

@@ -1,0 +1,138 @@
+"""Who may reach which route and socket: one row per endpoint of the app.
+
+`test_every_route_and_socket_has_a_row` compares these rows with the app's own route
+list, so an endpoint added without a row here fails the suite. The HTTP rows run in
+tests/auth/test_authorisation.py, the socket rows against a real server in
+tests/live/test_live.py.
+"""
+
+from __future__ import annotations
+
+from app.config import Settings
+from app.main import create_app
+
+CALLERS = ("anonymous", "kiosk", "display", "abh1", "aa1", "admin")
+
+# (method, route template, concrete path, expected status per caller in CALLERS order);
+# r112 is an abh desk, so aa1 is refused there.
+HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
+    ("GET", "/api/v1/meta", "/api/v1/meta", (200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/v1/auth/me", "/api/v1/auth/me", (401, 200, 200, 200, 200, 200)),
+    ("GET", "/api/v1/me/desks", "/api/v1/me/desks", (401, 403, 403, 200, 200, 200)),
+    (
+        "GET",
+        "/api/v1/centers/{slug}/today",
+        "/api/v1/centers/lippe/today",
+        (200, 200, 200, 200, 200, 200),
+    ),
+    (
+        "POST",
+        "/api/v1/centers/{slug}/visits",
+        "/api/v1/centers/lippe/visits",
+        (401, 201, 403, 403, 403, 201),
+    ),
+    (
+        "GET",
+        "/api/v1/centers/{slug}/display",
+        "/api/v1/centers/lippe/display",
+        (401, 403, 200, 403, 403, 200),
+    ),
+    ("GET", "/api/v1/desks/{code}", "/api/v1/desks/r112", (401, 403, 403, 200, 403, 200)),
+    (
+        "POST",
+        "/api/v1/desks/{code}/open",
+        "/api/v1/desks/r112/open",
+        (401, 403, 403, 200, 403, 200),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/pause",
+        "/api/v1/desks/r112/pause",
+        (401, 403, 403, 200, 403, 200),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/call-next",
+        "/api/v1/desks/r112/call-next",
+        (401, 403, 403, 204, 403, 204),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/recall",
+        "/api/v1/desks/r112/recall",
+        (401, 403, 403, 409, 403, 409),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/start",
+        "/api/v1/desks/r112/start",
+        (401, 403, 403, 409, 403, 409),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/finish",
+        "/api/v1/desks/r112/finish",
+        (401, 403, 403, 409, 403, 409),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/no-show",
+        "/api/v1/desks/r112/no-show",
+        (401, 403, 403, 409, 403, 409),
+    ),
+    (
+        "GET",
+        "/api/v1/desks/{code}/queue",
+        "/api/v1/desks/r112/queue",
+        (401, 403, 403, 200, 403, 200),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/close",
+        "/api/v1/desks/r112/close",
+        (401, 403, 403, 200, 403, 200),
+    ),
+    # Devices have no session to end: their logout is a no-op.
+    ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
+]
+
+# (socket template, concrete path, opens per caller in CALLERS order)
+SOCKETS: list[tuple[str, str, tuple[bool, ...]]] = [
+    (
+        "/ws/centers/{slug}/display",
+        "/ws/centers/lippe/display",
+        (False, False, True, False, False, True),
+    ),
+    ("/ws/desks/{code}", "/ws/desks/r112", (False, False, False, True, False, True)),
+]
+
+# Routes whose credential is the request itself: the visitor's token in the path (tests/
+# visits and tests/live check an unknown token is refused and a token opens only its own
+# visit) and the password of a login (tests/auth: wrong passwords, throttling).
+CREDENTIAL_ROUTES = {
+    ("POST", "/api/v1/auth/login"),
+    ("GET", "/api/v1/visits/{token}"),
+    ("POST", "/api/v1/visits/{token}/cancel"),
+    ("WS", "/ws/visits/{visit_token}"),
+}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    """Every API route and socket of the app, as (method or WS, template)."""
+    app = create_app(Settings(demo=True))
+    found: set[tuple[str, str]] = set()
+
+    def walk(routes: list[object]) -> None:
+        for route in routes:
+            included = getattr(route, "original_router", None)
+            if included is not None:  # FastAPI keeps an included router as one entry
+                walk(included.routes)
+                continue
+            path = getattr(route, "path", "")
+            if path.startswith("/ws/"):
+                found.add(("WS", path))
+            elif path.startswith("/api/"):
+                found.update((m, path) for m in getattr(route, "methods", ()) if m != "HEAD")
+
+    walk(list(app.routes))
+    return found
