@@ -55,10 +55,10 @@ bench-routing: $(STAMP)
 bench-realtime: $(STAMP) system-deps
 	$(BIN)/python -m bench.realtime
 
-clean:
-	rm -rf $(VENV) var .pytest_cache
 # Planted one-line bugs (tests/mutants/mutants.yaml), each in a temporary copy of the
 # repository: every one must make its tests fail. Minutes, so not part of `make test`.
 mutants: $(STAMP)
 	$(BIN)/python -m tests.mutants.run
 
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -46,6 +46,10 @@ def test_before_blocks_work_until_residence_is_done() -> None:
 def test_busy_visitors_are_never_candidates() -> None:
     v = visit("A001", ("counselling", "beratung", "called"), ("residence", "abh", "pending"))
     assert choose(ABH, [v], now=T0, before=BEFORE) is None
+    # In service (staff pressed start) is busy too, not only called.
+    v = visit("A001", ("counselling", "beratung", "in_service"), ("residence", "abh", "pending"))
+    assert choose(ABH, [v], now=T0, before=BEFORE) is None
+    assert rank(ABH, [v], now=T0, before=BEFORE) == []
 
 
 def test_longer_wait_first_then_priority_then_deadline() -> None:
