@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
+
+if TYPE_CHECKING:  # the commands import their modules late, so --help stays quick
+    from app.centers.loader import LoadReport
+    from app.config import Settings
 
 app = typer.Typer(help="Welcome-Center: walk-in queue and routing for one-stop centers.")
 DEMO_FILE = Path(__file__).parent / "demo" / "lippe.yaml"
@@ -20,14 +24,14 @@ DEMO_FILE = Path(__file__).parent / "demo" / "lippe.yaml"
 # instead) and no per-message-deflate, which costs two zlib contexts (~70 KiB) per
 # socket and a compression per message per socket for ~300-byte JSON messages.
 # Clients only send a token or "ping": 64 KiB is plenty for a message.
-WS_OPTIONS = {
+WS_OPTIONS: dict[str, Any] = {
     "ws": "app.live.protocol:SocketProtocol",  # uvicorn's websockets-sansio, lighter
     "ws_per_message_deflate": False,
     "ws_max_size": 64 * 1024,
 }
 
 
-def _settings(demo: bool = False):
+def _settings(demo: bool = False) -> Settings:
     from pydantic import ValidationError
 
     from app.config import Settings
@@ -68,7 +72,7 @@ def load_config(file: Annotated[Path, typer.Argument(help="the center's YAML fil
     typer.echo(str(report))
 
 
-async def _load(file: Path):
+async def _load(file: Path) -> LoadReport:
     from app.centers.loader import load_config_file
     from app.db import Database
 
@@ -158,7 +162,7 @@ def demo(
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, **WS_OPTIONS)
 
 
-async def _demo_setup(url: str):
+async def _demo_setup(url: str) -> tuple[LoadReport, date]:
     from sqlalchemy import select
 
     from app.centers.loader import ensure_day, load_config_file

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -182,10 +183,10 @@ def _line_of(tree: Any, loc: Loc) -> int:
     for part in loc:
         position = None
         if isinstance(node, CommentedMap) and part in node:
-            position = _safe(lambda n=node, p=part: n.lc.key(p))
+            position = _safe(partial(node.lc.key, part))
             node = node[part]
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            position = _safe(lambda n=node, p=part: n.lc.item(p))
+            position = _safe(partial(node.lc.item, part))
             node = node[part]
         elif part != "[key]":
             break
@@ -485,7 +486,7 @@ async def _sync_all(
 
 
 async def _rows(session: AsyncSession, plan: _Plan, center_id: int) -> dict[Any, Any]:
-    result = await session.scalars(select(plan.model).where(plan.model.center_id == center_id))
+    result: Any = await session.scalars(select(plan.model).where(plan.model.center_id == center_id))
     return {getattr(row, plan.key): row for row in result}
 
 

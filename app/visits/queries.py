@@ -124,8 +124,15 @@ def desks_now(visits: list[Visit], ctx: CenterContext, *, now: datetime) -> list
     for code, desk in ctx.desks.items():
         if desk.agency_code not in ctx.present:
             continue
-        visit_id, until = serving.get(code, (None, None))
-        out.append(DeskNow(desk_view(ctx, code), desk.state, visit_id=visit_id, busy_until=until))
+        busy_with = serving.get(code)
+        out.append(
+            DeskNow(
+                desk_view(ctx, code),
+                desk.state,
+                visit_id=busy_with[0] if busy_with else None,
+                busy_until=busy_with[1] if busy_with else None,
+            )
+        )
     return out
 
 
