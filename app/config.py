@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +22,11 @@ class Settings(BaseSettings):
     demo: bool = False
     # A plain comma-separated string: pydantic-settings would parse a list as JSON.
     allowed_origins: str = "http://127.0.0.1:8000,http://localhost:8000"
+    # A staff session ends this long after sign-in (the absolute lifetime) ...
     staff_token_hours: float = Field(default=12.0, gt=0)
+    # ... or after this long without activity. Not 30: a consultation runs 45 minutes
+    # without a click at the desk, and the clerk is sitting right there meanwhile.
+    staff_idle_minutes: float = Field(default=60.0, gt=0)
     public_url: str = "http://127.0.0.1:8000"
     # Live updates: memory (one process), postgres (LISTEN/NOTIFY), auto picks by URL.
     event_bus: str = Field(default="auto", pattern="^(auto|memory|postgres)$")
@@ -47,6 +52,10 @@ class Settings(BaseSettings):
         # Only demo mode gets here (the validator refuses it otherwise): a fixed key, no
         # weaker than the demo's published passwords, that all workers and restarts share.
         return b"welcome-center demo mode: not secret"
+
+    @property
+    def staff_idle(self) -> timedelta:
+        return timedelta(minutes=self.staff_idle_minutes)
 
     @property
     def origins(self) -> set[str]:

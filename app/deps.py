@@ -10,10 +10,12 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
-from app.auth.principal import SESSION_COOKIE, Principal, bearer_token, resolve
-from app.auth.security import unsign_session
+from app.auth.cookies import CSRF_HEADER, credential, csrf_ok, is_background
+from app.auth.principal import Principal, lookup
+from app.auth.service import touch, touch_due
+from app.config import Settings
 from app.db import Database
-from app.errors import AppError, Invalid, NotAuthenticated
+from app.errors import AppError, Forbidden, Invalid, NotAuthenticated
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -41,22 +43,63 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 async def optional_principal(request: Request, db: DbDep, clock: ClockDep) -> Principal | None:
-    # The session cookie counts only with this server's signature (WELCOME_SECRET_KEY).
-    key = request.app.state.settings.signing_key
-    cookie = unsign_session(request.cookies.get(SESSION_COOKIE), key)
-    token = bearer_token(request.headers.get("authorization"), cookie)
-    if token is None:
+    """The caller, or None; why a presented credential did not count is kept for
+    require_principal (`session_expired`, `csrf_failed`).
+
+    The one place sessions are checked, for every route: the session cookie counts only
+    with this server's signature (WELCOME_SECRET_KEY) and, for an unsafe method, with the
+    session's CSRF token in `X-CSRF-Token` (a bearer token needs none: no browser sends
+    it by itself); a staff session ends at its absolute lifetime and after
+    WELCOME_STAFF_IDLE_MINUTES without activity, which is recorded here.
+    """
+    settings: Settings = request.app.state.settings
+    found = credential(request, settings)
+    if found is None:
         return None
+    now = clock()
     async with db.read() as session:
-        return await resolve(session, token, now=clock())
+        result = await lookup(session, found.token, now=now, idle=settings.staff_idle)
+    principal = result.principal
+    if result.ended:
+        request.state.auth_refusal = SESSION_EXPIRED
+    if principal is None:
+        return None
+    if found.from_cookie and not csrf_ok(request, found.token, settings):
+        # An ambient cookie without the page's token: it could be a forged request.
+        request.state.auth_refusal = CSRF_FAILED
+        return None
+    session_id = principal.session_id  # staff only: devices have no session to keep
+    if (
+        session_id is not None
+        and not is_background(request)
+        and touch_due(result.active_at, now, settings.staff_idle)
+    ):
+        await touch(db, session_id=session_id, now=now)
+    return principal
+
+
+SESSION_EXPIRED = "session_expired"
+CSRF_FAILED = "csrf_failed"
 
 
 async def require_principal(
+    request: Request,
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
-    if principal is None:
-        raise NotAuthenticated("a valid bearer token is required")
-    return principal
+    if principal is not None:
+        return principal
+    refusal = getattr(request.state, "auth_refusal", None)
+    if refusal == CSRF_FAILED:
+        raise Forbidden(
+            f"a request signed in by cookie must send the session's {CSRF_HEADER} header",
+            code=CSRF_FAILED,
+        )
+    if refusal == SESSION_EXPIRED:
+        raise NotAuthenticated(
+            "the session has ended (signed in too long ago or idle too long): sign in again",
+            code=SESSION_EXPIRED,
+        )
+    raise NotAuthenticated("a valid bearer token is required")
 
 
 PrincipalDep = Annotated[Principal, Depends(require_principal)]

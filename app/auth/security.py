@@ -59,15 +59,37 @@ def unsign_session(value: str | None, key: bytes) -> str | None:
     if not value:
         return None
     token, dot, mac = value.rpartition(".")
-    if not dot or not token or not hmac.compare_digest(mac, _session_mac(token, key)):
+    if not dot or not token or not _same(mac, _session_mac(token, key)):
         return None
     return token
 
 
+def csrf_token(token: str, key: bytes) -> str:
+    """The anti-forgery token of a staff session: an HMAC of the session token.
+
+    Bound to the session (a new login, a new token) and to this server's key; a page
+    reads it from the login answer or the readable CSRF cookie and sends it back in
+    `X-CSRF-Token`, which a cross-site form or a simple cross-site fetch cannot do.
+    """
+    return _mac(b"welcome-center csrf token\0", token, key)
+
+
+def check_csrf(value: str | None, token: str, key: bytes) -> bool:
+    return bool(value) and _same(value or "", csrf_token(token, key))
+
+
 def _session_mac(token: str, key: bytes) -> str:
     # The purpose is part of the message, so a signature made for one use fits no other.
-    message = b"welcome-center session cookie\0" + token.encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return _mac(b"welcome-center session cookie\0", token, key)
+
+
+def _same(given: str, expected: str) -> bool:
+    # As bytes: compare_digest refuses str with non-ASCII characters (a forged header).
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _mac(purpose: bytes, token: str, key: bytes) -> str:
+    digest = hmac.new(key, purpose + token.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 

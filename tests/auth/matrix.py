@@ -92,6 +92,14 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/desks/r112/close",
         (401, 403, 403, 200, 403, 200),
     ),
+    # Devices have no session to list; staff see their own (tests/auth/test_sessions.py).
+    ("GET", "/api/v1/auth/sessions", "/api/v1/auth/sessions", (401, 403, 403, 200, 200, 200)),
+    (
+        "POST",
+        "/api/v1/admin/users/{username}/end-sessions",
+        "/api/v1/admin/users/aa1/end-sessions",
+        (401, 403, 403, 403, 403, 200),
+    ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.centers.loader import load_config_file
-from tests.auth.matrix import CALLERS, HTTP, SOCKETS, CREDENTIAL_ROUTES, app_routes
+from tests.auth.matrix import CALLERS, CREDENTIAL_ROUTES, HTTP, SOCKETS, app_routes
 from tests.conftest import DISPLAY, KIOSK, Harness
 
 pytestmark = pytest.mark.anyio
