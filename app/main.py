@@ -31,6 +31,7 @@ from app.live.hub import Hub
 from app.live.ws import router as ws_router
 from app.live.ws import serve, socket_route
 from app.meta import router as meta_router
+from app.visits.phone_routes import router as phone_router
 from app.visits.routes import router as visits_router
 from app.web.pages import old_phone_page
 from app.web.routes import router as web_router
@@ -155,7 +156,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database.caches = app.state.caches
     install_error_handlers(app)
     routers = (auth_router, centers_router, visits_router, desks_router, ws_router, web_router)
-    for router in (*routers, meta_router):
+    for router in (*routers, meta_router, phone_router):
         app.include_router(router)
 
     front_ends = {"kiosk": ROOT / "kiosk", "visit": ROOT / "visit", "display": ROOT / "display"}

@@ -105,6 +105,10 @@ class VisitOut(PublicVisit):
     """The visitor's own view, with the token that is their key to it."""
 
     token: str
+    closed_agencies: list[str] = Field(
+        default_factory=list,
+        description="agencies of the visitor's pending steps with no desk open or paused now",
+    )
 
 
 class DisplayEntry(BaseModel):

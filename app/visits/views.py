@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.centers.context import CenterContext
-from app.kinds import BUSY_STEP, VisitStatus
+from app.kinds import BUSY_STEP, DeskState, StepStatus, VisitStatus
 from app.visits.models import Step, Visit
 from app.visits.schemas import (
     CurrentOut,
@@ -69,9 +69,26 @@ def _fields(visit: Visit, ctx: CenterContext, estimate: int | None) -> dict[str,
     }
 
 
+def closed_agencies(visit: Visit, ctx: CenterContext) -> list[str]:
+    """Agencies of the visitor's pending steps where no desk is open or paused right now."""
+    working = {d.agency_code for d in ctx.desks.values() if d.state != DeskState.CLOSED}
+    pending = {s.agency for s in visit.steps if s.status == StepStatus.PENDING}
+    return sorted(pending - working)
+
+
 def visit_out(visit: Visit, ctx: CenterContext, *, estimate: int | None = None) -> VisitOut:
-    """The visitor's own view of their visit, token included."""
-    return VisitOut(token=visit.token, **_fields(visit, ctx, estimate))
+    """The visitor's own view of their visit, token included.
+
+    While no desk of any of the visitor's agencies is open, nobody can say when they
+    are called: the estimate is null (the forecast would count those desks as opening
+    now and promise 0 minutes), and `closed_agencies` says which agencies they wait for.
+    """
+    closed = closed_agencies(visit, ctx) if visit.status == VisitStatus.WAITING else []
+    pending = {s.agency for s in visit.steps if s.status == StepStatus.PENDING}
+    if closed and set(closed) >= pending:
+        estimate = None
+    fields = _fields(visit, ctx, estimate)
+    return VisitOut(token=visit.token, closed_agencies=closed, **fields)
 
 
 def event_visit(visit: Visit, ctx: CenterContext) -> dict[str, Any]:

@@ -122,6 +122,9 @@ CREDENTIAL_ROUTES = {
     ("GET", "/api/v1/visits/{token}"),
     ("POST", "/api/v1/visits/{token}/cancel"),
     ("WS", "/ws/visits/{visit_token}"),
+    # The visit token or its short code in the body (tests/visits/test_phone_link.py).
+    ("POST", "/api/v1/visits/phone-link"),
+    ("POST", "/api/v1/visits/by-code"),
 }
 
 

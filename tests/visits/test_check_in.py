@@ -176,6 +176,7 @@ async def test_today_lists_labels_in_every_offered_language(harness: Harness) ->
 
 
 async def test_visitor_status_by_token_and_unknown_token(harness: Harness) -> None:
+    await harness.desk("r112", "open", await harness.login("abh1"))  # else nobody can say
     visit = await harness.check_in(needs=["residence"])
     r = await harness.client.get(f"/api/v1/visits/{visit['token']}")
     assert r.status_code == 200 and r.json()["ticket"] == visit["ticket"]
@@ -202,14 +203,15 @@ async def test_timestamps_carry_an_offset(harness: Harness) -> None:
 
 async def test_estimated_wait_follows_the_queue(harness: Harness) -> None:
     h = harness
+    staff = await h.login("anerkennung1")
+    desk = (await h.client.get("/api/v1/me/desks", headers=staff)).json()["desks"][0]["code"]
+    await h.desk(desk, "open", staff)  # with every desk closed nobody can say (null)
     first = await h.check_in(needs=["recognition"])
     await h.check_in(needs=["recognition"])
     third = await h.check_in(needs=["recognition"])
     assert first["estimated_wait_minutes"] == 0
     before = (await h.client.get(f"/api/v1/visits/{third['token']}")).json()
     assert before["estimated_wait_minutes"] > 0
-    staff = await h.login("anerkennung1")
-    desk = (await h.client.get("/api/v1/me/desks", headers=staff)).json()["desks"][0]["code"]
     assert (await h.desk(desk, "call-next", staff)).json()["id"] == first["id"]
     await h.desk(desk, "start", staff)
     h.clock.advance(15)

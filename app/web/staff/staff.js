@@ -7,7 +7,7 @@ import { LiveFeed } from "/static/live.js";
 
 const QUEUE_POLL_MS = 5000;
 const QUEUE_POLL_WITH_LIVE_MS = 30000;
-const STORE = { token: "wc.staff.token", user: "wc.staff.user", desk: "wc.staff.desk", center: "wc.staff.center" };
+const STORE = { token: "wc.staff.token", user: "wc.staff.user", desk: "wc.staff.desk", center: "wc.staff.center", idle: "wc.staff.idle" };
 
 const LANGUAGES = {
   de: "Deutsch",
@@ -56,7 +56,11 @@ const PROBLEMS = {
   day_closed: "Heute ist kein Beratungstag.",
   visit_ended: "Dieser Besuch ist bereits beendet.",
   too_many_requests: "Zu viele Anfragen. Bitte warten Sie einen Moment.",
+  session_expired: "Ihre Sitzung ist abgelaufen (zu lange inaktiv oder zu lange angemeldet). Bitte melden Sie sich neu an.",
+  csrf_failed: "Die Anfrage wurde aus Sicherheitsgründen abgelehnt. Bitte laden Sie die Seite neu.",
 };
+// Problems that mean: this tab is no longer signed in.
+const SIGNED_OUT = new Set(["not_authenticated", "session_expired"]);
 
 const el = (id) => document.getElementById(id);
 
@@ -92,13 +96,30 @@ const state = {
 };
 
 // ---------------------------------------------------------------- api ----------------
+// The page signs in with its bearer token (sessionStorage, per tab; the desk socket
+// needs it too), so CSRF does not apply to it. The server ends a session after
+// `idle_timeout` seconds without activity; the page's own polling is sent as background
+// and does not count, so the page checks once that time has passed after the last action.
+let idleTimer = null;
+function watchIdle() {
+  clearTimeout(idleTimer);
+  const seconds = Number(store.get(STORE.idle));
+  if (!state.token || !seconds) return;
+  idleTimer = setTimeout(
+    () => api("GET", "/api/v1/auth/me", undefined, { background: true }).then(watchIdle, () => {}),
+    seconds * 1000 + 2000,
+  );
+}
+
 /** The kit's request with the staff session; a lapsed session signs out. */
-async function api(method, path, body) {
+async function api(method, path, body, { background = false } = {}) {
   try {
-    return await request(method, path, { token: state.token, body });
+    const result = await request(method, path, { token: state.token, body, background });
+    if (!background) watchIdle();
+    return result;
   } catch (err) {
-    if (err.code === "not_authenticated" && path !== "/api/v1/auth/login") {
-      signedOut("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an.");
+    if (SIGNED_OUT.has(err.code) && path !== "/api/v1/auth/login") {
+      signedOut(PROBLEMS[err.code] ?? "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an.");
     }
     throw err;
   }
@@ -155,6 +176,7 @@ async function login(event) {
     const { data } = await api("POST", "/api/v1/auth/login", { username, password });
     state.token = data.access_token;
     state.user = data.user;
+    store.set(STORE.idle, data.idle_timeout);
     store.set(STORE.token, state.token);
     store.set(STORE.user, JSON.stringify(state.user));
     el("password").value = "";
@@ -170,6 +192,7 @@ async function login(event) {
 
 function signedOut(message) {
   stopDesk();
+  clearTimeout(idleTimer);
   state.token = null;
   state.user = null;
   state.desk = null;
@@ -245,7 +268,7 @@ async function openDesk(code) {
     startLive();
     el("desk-title").focus();
   } catch (err) {
-    if (err.code === "not_authenticated") return;
+    if (SIGNED_OUT.has(err.code)) return;
     el("desk-error").textContent =
       err.code === "unknown_desk"
         ? `Schalter „${code}“ gibt es nicht.`
@@ -344,26 +367,26 @@ function renderQueue() {
     : '<tr><td colspan="7" class="muted">Niemand wartet auf diesen Schalter.</td></tr>';
 }
 
-async function loadDesk() {
+async function loadDesk(options) {
   if (!state.deskCode) return;
-  const { data } = await api("GET", `/api/v1/desks/${encodeURIComponent(state.deskCode)}`);
+  const { data } = await api("GET", `/api/v1/desks/${encodeURIComponent(state.deskCode)}`, undefined, options);
   state.desk = data;
   renderDesk();
 }
 
-async function loadQueue() {
+async function loadQueue(options) {
   if (!state.deskCode) return;
-  const { data } = await api("GET", `/api/v1/desks/${encodeURIComponent(state.deskCode)}/queue`);
+  const { data } = await api("GET", `/api/v1/desks/${encodeURIComponent(state.deskCode)}/queue`, undefined, options);
   state.queue = data;
   renderQueue();
 }
 
 /** Desk and queue over HTTP; a problem other than no answer is said in the flash line. */
-async function loadAll() {
-  const results = await Promise.allSettled([loadDesk(), loadQueue()]);
+async function loadAll(options) {
+  const results = await Promise.allSettled([loadDesk(options), loadQueue(options)]);
   const failed = results.find((r) => r.status === "rejected")?.reason;
   if (!failed) return;
-  const said = failed instanceof ApiError && (failed.kind === "network" || failed.code === "not_authenticated");
+  const said = failed instanceof ApiError && (failed.kind === "network" || SIGNED_OUT.has(failed.code));
   if (!said) flash(problemText(failed), "error");
   throw failed; // the live feed counts it (offline after it finds no answer)
 }
@@ -379,7 +402,7 @@ async function run(label, send) {
     const result = await send();
     return result;
   } catch (err) {
-    if (err.code !== "not_authenticated") flash(`${label}: ${problemText(err)}`, "error");
+    if (!SIGNED_OUT.has(err.code)) flash(`${label}: ${problemText(err)}`, "error");
     return null;
   } finally {
     state.busy = false;
@@ -466,7 +489,9 @@ function startLive() {
     token: () => state.token, // the first message, so it never lands in an access log
     // Every message (snapshot or event) means: read desk and queue again, in 200 ms.
     poll: async () => {
-      if (!state.busy) await loadAll(); // an action in flight refreshes by itself after
+      // Background: polls and live events are not this clerk's activity. An action in
+      // flight refreshes by itself after.
+      if (!state.busy) await loadAll({ background: true });
     },
     pollEvery: QUEUE_POLL_MS,
     pollEveryLive: QUEUE_POLL_WITH_LIVE_MS,

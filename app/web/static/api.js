@@ -30,15 +30,35 @@ export class ApiError extends Error {
   }
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The staff session's CSRF token, from the readable cookie login sets (`__Host-wc_csrf`
+ * on HTTPS, `wc_csrf` on plain HTTP), or "" without one.
+ */
+export function csrfToken() {
+  if (typeof document === "undefined") return "";
+  let found = "";
+  for (const part of document.cookie.split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === "__Host-wc_csrf") return decodeURIComponent(value.join("="));
+    if (name === "wc_csrf") found = decodeURIComponent(value.join("="));
+  }
+  return found;
+}
+
 /**
  * One call to the API. Resolves to {status, data} for 2xx (data: parsed JSON or null),
  * rejects with ApiError otherwise.
- * token: a bearer token (device or staff session); body: sent as JSON.
+ * token: a bearer token (device or staff session); without one, the browser's session
+ * cookie signs the call in, and an unsafe method carries the session's CSRF token
+ * (X-CSRF-Token, docs/api.md §7). body: sent as JSON. background: the page's own
+ * polling, not the user's activity (it does not keep an idle staff session alive).
  */
 export async function request(
   method,
   path,
-  { token = null, body, headers = {}, timeout = 10000, cache = "no-store" } = {},
+  { token = null, body, headers = {}, timeout = 10000, cache = "no-store", background = false } = {},
 ) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeout);
@@ -49,6 +69,10 @@ export async function request(
     signal: controller.signal,
   };
   if (token) init.headers.Authorization = `Bearer ${token}`;
+  else if (!SAFE_METHODS.has(method.toUpperCase()) && csrfToken()) {
+    init.headers["X-CSRF-Token"] = csrfToken();
+  }
+  if (background) init.headers["X-Background"] = "1";
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
