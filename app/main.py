@@ -11,18 +11,20 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.websockets import WebSocket
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
+from app.announce.routes import router as announce_router
 from app.auth.routes import router as auth_router
 from app.auth.throttle import LoginThrottle
 from app.caches import Caches
 from app.centers.routes import router as centers_router
 from app.config import ROOT, Settings, get_settings
 from app.db import Database
+from app.demo.routes import router as start_router
 from app.deps import validation_error
 from app.desks.routes import router as desks_router
 from app.errors import AppError
@@ -158,6 +160,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers = (auth_router, centers_router, visits_router, desks_router, ws_router, web_router)
     for router in (*routers, meta_router, phone_router):
         app.include_router(router)
+    app.include_router(announce_router)  # the display's spoken call (announce.wav)
 
     front_ends = {"kiosk": ROOT / "kiosk", "visit": ROOT / "visit", "display": ROOT / "display"}
     front_ends["staff"] = ROOT / "app" / "web" / "staff"
@@ -168,8 +171,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if folder.is_dir():
             app.mount(f"/{name}", StaticFiles(directory=folder, html=True), name=name)
 
-    @app.get("/", include_in_schema=False)
-    async def index() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    app.include_router(start_router)  # `/`: the demo's start page, or a minimal page
 
     return app

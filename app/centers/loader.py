@@ -336,6 +336,7 @@ async def _upsert_center(
         "timezone": config.center.timezone,
         "languages": config.center.languages,
         "municipalities": config.center.municipalities,
+        "screen": config.center.screen(),
     }
     if center is None:
         center = Center(slug=config.center.slug, config_hash="", **values)

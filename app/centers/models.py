@@ -23,6 +23,9 @@ class Center(Base):
     languages: Mapped[list[str]] = mapped_column(JSON)
     municipalities: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     config_hash: Mapped[str] = mapped_column(String(64), default="")
+    # center.announce and center.display of the config file (CenterSection.screen);
+    # null on a row loaded before they existed: the defaults.
+    screen: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agencies: Mapped[list[Agency]] = relationship(

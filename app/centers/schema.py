@@ -130,6 +130,24 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+StrictBool = Annotated[bool, Field(strict=True)]
+
+
+class AnnounceConfig(StrictModel):
+    """How the waiting-room screen announces a call (`center.announce`)."""
+
+    chime: StrictBool = True
+    speak: StrictBool = True  # a spoken call, rendered on the server (espeak-ng)
+    # visitor: in the default language, then in the visitor's; default: only the default.
+    languages: Literal["visitor", "default"] = "visitor"
+
+
+class DisplayConfig(StrictModel):
+    """What the waiting-room screen shows (`center.display`)."""
+
+    agency_names: StrictBool = True  # false: rooms only, no agency names on the screen
+
+
 class CenterSection(StrictModel):
     slug: Slug
     name: Text
@@ -143,10 +161,16 @@ class CenterSection(StrictModel):
         ]
         | None
     ) = None
+    announce: AnnounceConfig = Field(default_factory=AnnounceConfig)
+    display: DisplayConfig = Field(default_factory=DisplayConfig)
 
     @property
     def default_language(self) -> str:
         return self.languages[0]
+
+    def screen(self) -> dict[str, Any]:
+        """The screen options as the center row keeps them (`Center.screen`)."""
+        return {"announce": self.announce.model_dump(), "display": self.display.model_dump()}
 
 
 class Condition(StrictModel):

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
 from app.centers.responses import CenterRef
 from app.journal.log import last_seq
-from app.kinds import VisitStatus
-from app.visits.queries import active_visits
+from app.kinds import DeskState, StepStatus, VisitStatus
+from app.visits.models import Visit
+from app.visits.queries import active_visits, minutes
 from app.visits.schemas import DisplaySnapshot
+from app.visits.screen import AgencyWait, AnnounceOptions, ScreenOptions
 from app.visits.views import display_entry
+
+# The wait range's band around queue × minutes / open desks: services running now may
+# end at once or have just begun, and a visitor's own service varies (lognormal, ~±50 %).
+LOW, HIGH = 0.8, 1.25
+ROUND = 5  # minutes: the screen never claims more precision than it has
 
 
 async def display_snapshot(session: AsyncSession, ctx: CenterContext) -> DisplaySnapshot:
@@ -21,12 +32,96 @@ async def display_snapshot(session: AsyncSession, ctx: CenterContext) -> Display
         key=lambda v: max((s.called_at for s in v.steps if s.called_at), default=v.checked_in_at),
         reverse=True,
     )
+    screen = screen_options(ctx.center.screen)
+    calls = [display_entry(v, ctx) for v in called]
+    if not screen.agency_names:  # rooms only: which office a ticket goes to is not shown
+        calls = [c.model_copy(update={"agency": None}) for c in calls]
     return DisplaySnapshot(
         center=CenterRef(slug=ctx.center.slug, name=ctx.center.name),
         date=ctx.today,
         seq=await last_seq(session, center_id=ctx.center.id, day=ctx.today),
         languages=list(ctx.center.languages),
-        calls=[display_entry(v, ctx) for v in called],
+        calls=calls,
         waiting=[v.ticket for v in visits if v.status == VisitStatus.WAITING],
         desks=[ctx.desk_summary(d) for d in ctx.desks.values()],
+        agencies=agency_waits(visits, ctx),
+        screen=screen,
     )
+
+
+def screen_options(stored: dict[str, Any] | None) -> ScreenOptions:
+    """The center row's `screen` (config center.announce / center.display), defaults if unset."""
+    stored = stored or {}
+    display = stored.get("display") or {}
+    return ScreenOptions(
+        announce=AnnounceOptions(**(stored.get("announce") or {})),
+        agency_names=bool(display.get("agency_names", True)),
+    )
+
+
+def agency_waits(visits: list[Visit], ctx: CenterContext) -> list[AgencyWait]:
+    """Per agency present today: who waits for it, its open desks, and a wait range.
+
+    The range is what the system can know without promising an order: the agency's
+    queue (steps still to be called, held ones aside) times the minutes a service takes
+    (learned from today's log, the config's until then) shared by its open desks, plus
+    one service for the desks busy now, widened by LOW and HIGH and rounded out to
+    5 minutes. With no desk of the agency open it is null: the screen says so instead of
+    inventing a number.
+    """
+    open_desks = Counter(d.agency_code for d in ctx.desks.values() if d.state == DeskState.OPEN)
+    paused = Counter(d.agency_code for d in ctx.desks.values() if d.state == DeskState.PAUSED)
+    queue: dict[str, list[float]] = {a: [] for a in ctx.agencies}
+    waiting: dict[str, set[str]] = {a: set() for a in ctx.agencies}
+    busy: Counter[str] = Counter()
+    for visit in visits:
+        for step in visit.steps:
+            if step.status == StepStatus.PENDING and step.agency in queue:
+                waiting[step.agency].add(visit.id)
+                if step.held_reason is None:
+                    queue[step.agency].append(minutes(ctx, step.need))
+            elif step.status in (StepStatus.CALLED, StepStatus.IN_SERVICE) and step.desk:
+                busy[step.agency] += 1
+    out = []
+    for code in ctx.agencies:
+        if code not in ctx.present:
+            continue
+        wait_min = wait_max = None
+        desks = open_desks.get(code, 0)
+        if desks:
+            typical = _typical(ctx, code, queue[code])
+            ahead = sum(queue[code]) / desks
+            running = typical if busy.get(code, 0) >= desks else 0.0
+            wait_min = _down(ahead * LOW)
+            wait_max = max(_up((ahead + running) * HIGH), wait_min + ROUND)
+        out.append(
+            AgencyWait(
+                agency=code,
+                waiting=len(waiting[code]),
+                open_desks=desks,
+                paused_desks=paused.get(code, 0),
+                wait_min=wait_min,
+                wait_max=wait_max,
+            )
+        )
+    return out
+
+
+def _typical(ctx: CenterContext, agency: str, queued: list[float]) -> float:
+    """One service at this agency: the queue's mean, else the mean of the needs it serves."""
+    if queued:
+        return sum(queued) / len(queued)
+    served = [
+        minutes(ctx, n.code)
+        for n in ctx.needs.values()
+        if any(s.get("agency") == agency for s in n.served_by)
+    ]
+    return sum(served) / len(served) if served else 15.0
+
+
+def _down(value: float) -> int:
+    return int(math.floor(value / ROUND) * ROUND)
+
+
+def _up(value: float) -> int:
+    return int(math.ceil(value / ROUND) * ROUND)

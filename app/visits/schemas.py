@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.centers.responses import CenterRef, DeskSummary
 from app.kinds import StepSource, StepStatus, VisitStatus
 from app.routing.rules import RESIDENCE_STATUSES
+from app.visits.screen import AgencyWait, ScreenOptions
 
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 Town = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -133,3 +134,7 @@ class DisplaySnapshot(BaseModel):
     calls: list[DisplayEntry]
     waiting: list[str] = Field(description="tickets still waiting")
     desks: list[DeskSummary]
+    agencies: list[AgencyWait] = Field(
+        default_factory=list, description="per agency present today: waiting and a wait range"
+    )
+    screen: ScreenOptions = Field(default_factory=ScreenOptions)

@@ -100,6 +100,14 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/admin/users/aa1/end-sessions",
         (401, 403, 403, 403, 403, 200),
     ),
+    # The display's spoken call: a display (or admin) gets past the checks to the query's
+    # (422 without ticket, desk and lang); tests/announce checks the rest.
+    (
+        "GET",
+        "/api/v1/centers/{slug}/announce.wav",
+        "/api/v1/centers/lippe/announce.wav",
+        (401, 403, 422, 403, 403, 422),
+    ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
 ]
