@@ -54,11 +54,21 @@ export function csrfToken() {
  * cookie signs the call in, and an unsafe method carries the session's CSRF token
  * (X-CSRF-Token, docs/api.md §7). body: sent as JSON. background: the page's own
  * polling, not the user's activity (it does not keep an idle staff session alive).
+ * binary: a 2xx answer's body comes as an ArrayBuffer (the display's announce.wav);
+ * problems are still read as JSON.
  */
 export async function request(
   method,
   path,
-  { token = null, body, headers = {}, timeout = 10000, cache = "no-store", background = false } = {},
+  {
+    token = null,
+    body,
+    headers = {},
+    timeout = 10000,
+    cache = "no-store",
+    background = false,
+    binary = false,
+  } = {},
 ) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeout);
@@ -81,6 +91,7 @@ export async function request(
   let text = "";
   try {
     response = await fetch(path, init);
+    if (binary && response.ok) return { status: response.status, data: await response.arrayBuffer() };
     text = await response.text();
   } catch (err) {
     throw new ApiError("network", { message: String(err?.message ?? err) });
