@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -131,8 +132,14 @@ def serve(
 def demo(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="no simulated day: nothing moves until you act")
+    ] = False,
+    pace: Annotated[
+        float, typer.Option(help="simulated minutes per real second of the simulated day")
+    ] = 1.0,
 ) -> None:
-    """Migrate, load the bundled demo center, open today, and serve it."""
+    """Migrate, load the bundled demo center, open today, and serve it with a simulated day."""
     import uvicorn
 
     os.environ["WELCOME_DEMO"] = "1"
@@ -151,15 +158,38 @@ def demo(
                 f"Welcome-Center demo ({report.slug}), consultation day {today} is open.",
                 f"  Kiosk:    {base}/kiosk/?center=lippe&token=demo-kiosk-token-foyer",
                 f"  Display:  {base}/display/?center=lippe&token=demo-display-token-wartebereich",
+                f"  Start:    {base}/   (every screen, with the demo credentials)",
                 f"  Staff:    {base}/staff/   (API docs: {base}/docs)",
                 "  Sign-in:  admin / demo-admin; staff abh1 / demo-abh, jobcenter1 / "
                 "demo-jobcenter, aa1 / demo-aa (one per agency: <agency>1 / demo-<agency>)",
+                "  Motion:   " + ("off (--empty)" if empty else f"a simulated day, {pace:g} min/s"),
                 "",
             ]
         )
     )
     sys.stdout.flush()
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, **WS_OPTIONS)
+    motion = None if empty else _start_motion(base, pace)
+    try:
+        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, **WS_OPTIONS)
+    finally:
+        if motion is not None:
+            _stop(motion)
+
+
+def _start_motion(base: str, pace: float) -> subprocess.Popen[bytes]:
+    """The simulated day (app/demo/motion.py) in its own process: whatever happens to it,
+    the server keeps serving; it waits for the server and retries on its own."""
+    command = [sys.executable, "-m", "app.demo.motion", "--base", base, "--pace", str(pace)]
+    return subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 async def _demo_setup(url: str) -> tuple[LoadReport, date]:
