@@ -36,6 +36,11 @@ KIOSK = "demo-kiosk-token-foyer"
 DISPLAY = "demo-display-token-wartebereich"
 TEST_DAY = datetime.now(BERLIN).date()
 TESTS = Path(__file__).resolve().parent
+# A second center in every test database, with agency and need codes overlapping the
+# demo center's (tests/test_two_centers_isolated.py): nothing may ever mix them.
+HERFORD_FILE = TESTS / "fixtures" / "herford.yaml"
+HERFORD_KIOSK = "herford-kiosk-token-eingang"
+HERFORD_DISPLAY = "herford-display-token-flur"
 # Run on SQLite and PostgreSQL; everything else on SQLite only (keeps the suite quick).
 PG_SUITES = ("test_story.py", "visits", "desks")
 PG_TEMPLATE = "template_migrated"
@@ -84,10 +89,12 @@ async def _prepare(url: str, day: date) -> None:
     db = Database(url)
     try:
         await load_config_file(db, DEMO_FILE)
+        await load_config_file(db, HERFORD_FILE)
         async with db.write() as session:
-            center = await session.scalar(select(Center).where(Center.slug == "lippe"))
-            assert center is not None
-            await ensure_day(session, center_id=center.id, day=day)
+            for slug in ("lippe", "herford"):
+                center = await session.scalar(select(Center).where(Center.slug == slug))
+                assert center is not None
+                await ensure_day(session, center_id=center.id, day=day)
     finally:
         await db.dispose()
 
