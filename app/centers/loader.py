@@ -72,6 +72,8 @@ class LoadReport:
     # Which agencies, needs, desks and days changed (their codes are no secret; users'
     # and devices' names stay out of the event, which every desk reads).
     codes: dict[str, set[str]] = field(default_factory=dict)
+    # What loads but reads badly: `file:line: key: …` (a label missing in a language).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -80,7 +82,7 @@ class LoadReport:
         )
 
     def __str__(self) -> str:
-        return self.describe()
+        return "\n".join([self.describe(), *(f"warning: {w}" for w in self.warnings)])
 
     def summary(self) -> dict[str, dict[str, int]]:
         return {"created": self.created, "updated": self.updated, "deleted": self.deleted}
@@ -239,6 +241,31 @@ def _format_problems(
     ]
 
 
+def label_warnings(config: CenterConfig) -> list[str]:
+    """Visitor-facing names missing in one of the center's languages.
+
+    Agency names, room labels and need labels are shown in the visitor's language;
+    a missing one falls back to the default language (the first of `languages`), which
+    a visitor may not read. Each warning names the key, its line and the languages.
+    """
+    default = config.center.default_language
+    out: list[str] = []
+    sections: list[tuple[str, str, list[Any]]] = [
+        ("agencies", "name", [a.name for a in config.agencies]),
+        ("needs", "label", [n.label for n in config.needs]),
+        ("desks", "room", [d.room for d in config.desks]),
+    ]
+    for section, key, labels in sections:
+        for i, texts in enumerate(labels):
+            missing = [lang for lang in config.center.languages if lang not in texts]
+            if missing:
+                out.append(
+                    f"{_where(config, (section, i, key))}: no label in {', '.join(missing)}; "
+                    f"visitors reading those see the {default!r} one"
+                )
+    return out
+
+
 def _where(config: CenterConfig, loc: Loc) -> str:
     source = config.source
     path = format_loc(loc)
@@ -283,7 +310,7 @@ async def apply_config(
     if passwords is None:
         passwords = await hash_passwords(config, await _stored_hashes(session, config))
     now = now or utcnow()
-    report = LoadReport(slug=config.center.slug)
+    report = LoadReport(slug=config.center.slug, warnings=label_warnings(config))
     center = await session.scalar(select(Center).where(Center.slug == config.center.slug))
     # Checked before anything is added, so a refused file leaves the session clean.
     await _refuse_foreign_owners(session, config, center.id if center else None)

@@ -186,12 +186,16 @@ NEW_NEED = """\
 
 desks:
 """
-REMOVED_DESK = """\
-  - code: r206
-    room: {de: "Raum 2.06", en: "Room 2.06"}
-    agency: sprache
-    languages: [de, en, tr, ro]
-"""
+# The last desk of the demo file, its room in every language (one line in the file).
+REMOVED_DESK = "".join(
+    [
+        "  - code: r206\n",
+        '    room: {de: "Raum 2.06", en: "Room 2.06", ar: "الغرفة 2.06", uk: "Кабінет 2.06", ',
+        'ru: "Кабинет 2.06", tr: "Oda 2.06", fa: "اتاق 2.06", ro: "Camera 2.06"}\n',
+        "    agency: sprache\n",
+        "    languages: [de, en, tr, ro]\n",
+    ]
+)
 
 
 def changed_demo() -> str:
@@ -239,7 +243,7 @@ async def test_changed_file_updates_in_place_and_keeps_history(
         visit = await session.get(Visit, visit_id)
         steps = (await session.scalars(select(Step).where(Step.visit_id == visit_id))).all()
     assert "r206" not in desks
-    assert desks["r112"].room == {"de": "Raum 1.20", "en": "Room 1.12"}
+    assert desks["r112"].room["de"] == "Raum 1.20" and desks["r112"].room["en"] == "Room 1.12"
     assert desks["r112"].id == desk_ids["r112"]
     assert all(needs[code].id == need_id for code, need_id in need_ids.items())
     assert needs["housing"].position == 12
