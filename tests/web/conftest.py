@@ -106,7 +106,13 @@ class Server:
 
 
 @pytest.fixture
-def server(template_db: Path, tmp_path: Path) -> Iterator[Server]:
+def server_env() -> dict[str, str]:
+    """Extra WELCOME_* settings for the test server; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def server(template_db: Path, tmp_path: Path, server_env: dict[str, str]) -> Iterator[Server]:
     db = tmp_path / "welcome.db"
     shutil.copy(template_db, db)
     port = free_port()
@@ -117,6 +123,7 @@ def server(template_db: Path, tmp_path: Path) -> Iterator[Server]:
         "WELCOME_SECRET_KEY": "browser-tests-only-secret-0123456789",
         "WELCOME_ALLOWED_ORIGINS": base,
         "WELCOME_PUBLIC_URL": base,
+        **server_env,
     }
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(

@@ -1,64 +1,26 @@
-// The staff desk screen: sign in, choose a desk, call / recall / start / finish /
-// no-show, and the live queue. Public API only (shared/API.md §3, §4).
+// The staff desk screen: sign in, choose a desk, then the desk itself (docs/api.md §3,
+// §5, §6): call / recall / start / finish / no-show, hold and release, refer on, joint
+// consultations, case conference and shared note, the live queue with the reasons for
+// its order. German first, English available (strings.js); keyboard shortcuts (keys.js).
+// This module holds the session, the state and the actions; the other modules render.
 
 import { ApiError, request } from "/static/api.js";
-import { esc, readable } from "/static/html.js";
+import { esc } from "/static/html.js";
 import { LiveFeed } from "/static/live.js";
+import { currentHtml, situation } from "./card.js";
+import { finishForm, holdForm, joinForm, noteForm, referForm } from "./forms.js";
+import { bannerHtml, incoming, outgoing, tone, unlockSound } from "./joint.js";
+import { installKeys } from "./keys.js";
+import { agencyName, roomName, setToday } from "./labels.js";
+import { queueRows } from "./queue.js";
+import { applyStatic, lang, setLang, t } from "./strings.js";
 
 const QUEUE_POLL_MS = 5000;
 const QUEUE_POLL_WITH_LIVE_MS = 30000;
 const STORE = { token: "wc.staff.token", user: "wc.staff.user", desk: "wc.staff.desk", center: "wc.staff.center", idle: "wc.staff.idle" };
 
-const LANGUAGES = {
-  de: "Deutsch",
-  en: "Englisch",
-  ar: "Arabisch",
-  uk: "Ukrainisch",
-  ru: "Russisch",
-  tr: "Türkisch",
-  fa: "Farsi/Dari",
-  ro: "Rumänisch",
-  pl: "Polnisch",
-  ku: "Kurdisch",
-  ti: "Tigrinya",
-};
-// German labels of residence statuses, keyed by the code the API sends (today's
-// `residence_statuses` lists them); a code without a label here is shown readable.
-const RESIDENCE = {
-  recognised: "anerkannter Flüchtling",
-  subsidiary: "subsidiärer Schutz",
-  humanitarian: "humanitärer Aufenthalt",
-  asylum_pending: "Aufenthaltsgestattung",
-  tolerated: "Duldung",
-  opportunity: "Chancen-Aufenthaltsrecht",
-  skilled_worker: "Beschäftigung / Fachkraft",
-  student: "Studium / Ausbildung",
-  family: "Familiennachzug",
-  eu: "EU-Freizügigkeit",
-  settled: "Niederlassungserlaubnis",
-  other: "anderer Status",
-};
-const STEP_STATUS = {
-  pending: "wartet",
-  called: "aufgerufen",
-  in_service: "in Beratung",
-  done: "erledigt",
-  referred: "weitergeleitet",
-  no_show: "nicht erschienen",
-  cancelled: "abgebrochen",
-};
-const DESK_STATE = { open: "geöffnet", paused: "Pause", closed: "geschlossen" };
-
-// What a problem's code means at a desk, in German; the English detail is the fallback.
-const PROBLEMS = {
-  desk_busy: "Am Schalter ist noch ein Besuch: erst abschließen oder „nicht erschienen“.",
-  no_visitor: "Am Schalter ist niemand aufgerufen.",
-  day_closed: "Heute ist kein Beratungstag.",
-  visit_ended: "Dieser Besuch ist bereits beendet.",
-  too_many_requests: "Zu viele Anfragen. Bitte warten Sie einen Moment.",
-  session_expired: "Ihre Sitzung ist abgelaufen (zu lange inaktiv oder zu lange angemeldet). Bitte melden Sie sich neu an.",
-  csrf_failed: "Die Anfrage wurde aus Sicherheitsgründen abgelehnt. Bitte laden Sie die Seite neu.",
-};
+// Labels of languages, statuses and problems (by the API's `code`) live in strings.js,
+// in German and English: p_<code> for a problem.
 // Problems that mean: this tab is no longer signed in.
 const SIGNED_OUT = new Set(["not_authenticated", "session_expired"]);
 
@@ -90,6 +52,10 @@ const state = {
   today: null,
   desk: null,
   queue: [],
+  card: null, // the visitor card of the desk's visitor (GET …/visits/{id})
+  cardStale: false, // an event touched it: read it again with the next refresh
+  joint: [], // joint requests this desk may answer or has made
+  jointLoaded: false,
   busy: false,
   live: null,
   liveState: "closed",
@@ -119,17 +85,21 @@ async function api(method, path, body, { background = false } = {}) {
     return result;
   } catch (err) {
     if (SIGNED_OUT.has(err.code) && path !== "/api/v1/auth/login") {
-      signedOut(PROBLEMS[err.code] ?? "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an.");
+      signedOut(t(`p_${err.code}`));
     }
     throw err;
   }
 }
 
-/** A problem as staff read it: German by its code, else the server's detail. */
+/** A problem as staff read it, in the screen's language by its code (never the English detail). */
 function problemText(err) {
-  if (!(err instanceof ApiError)) return String(err?.message ?? err);
-  if (err.kind === "network") return "Keine Verbindung zum Server.";
-  return PROBLEMS[err.code] ?? err.message;
+  if (!(err instanceof ApiError)) return t("p_other", { code: String(err?.name ?? "error") });
+  if (err.kind === "network") return t("p_network");
+  const fields = (err.problem?.errors ?? []).map((e) => e?.field);
+  if (err.code === "invalid" && fields.includes("until")) return t("p_invalid_until");
+  const key = `p_${err.code}`;
+  const text = t(key);
+  return text === key ? t("p_other", { code: err.code || err.status }) : text;
 }
 
 // ---------------------------------------------------------------- views --------------
@@ -137,10 +107,11 @@ function show(view) {
   for (const id of ["login-view", "desks-view", "desk-view"]) el(id).hidden = id !== view;
   el("logout").hidden = view === "login-view";
   el("switch-desk").hidden = view !== "desk-view";
-  el("who").textContent = state.user
-    ? `${state.user.username}${state.user.agency ? ` · ${state.user.agency}` : ""}`
-    : "";
+  el("who").textContent = whoText();
 }
+
+const whoText = () =>
+  state.user ? `${state.user.username}${state.user.agency ? ` · ${agencyName(state.user.agency)}` : ""}` : "";
 
 let flashTimer = null;
 function flash(message, kind = "info") {
@@ -150,21 +121,6 @@ function flash(message, kind = "info") {
   clearTimeout(flashTimer);
   if (message) flashTimer = setTimeout(() => (box.textContent = ""), 8000);
 }
-
-const needLabel = (code) => {
-  const need = state.today?.needs?.find((n) => n.code === code);
-  return need?.label?.de ?? need?.label?.en ?? code;
-};
-const agencyLabel = (code) => {
-  const names = { ...(state.today?.agency_names ?? {}) };
-  for (const a of state.today?.agencies ?? []) if (a && typeof a === "object") names[a.code] = a.name;
-  return names[code]?.de ?? names[code]?.en ?? code;
-};
-const languageLabel = (code) => LANGUAGES[code] ?? code;
-const residenceLabel = (code) => RESIDENCE[code] ?? readable(code);
-const clock = (iso) =>
-  iso ? new Date(iso).toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" }) : "";
-const minutesSince = (iso) => (iso ? Math.max(0, Math.round((Date.now() - new Date(iso)) / 60000)) : 0);
 
 // ---------------------------------------------------------------- sign in ------------
 async function login(event) {
@@ -183,9 +139,9 @@ async function login(event) {
     await chooseDesk();
   } catch (err) {
     el("login-error").textContent = ["not_authenticated", "invalid"].includes(err.code)
-      ? "Benutzername oder Passwort ist falsch."
+      ? t("wrongPassword")
       : err.code === "too_many_requests"
-        ? "Zu viele Versuche. Bitte warten Sie einen Moment."
+        ? t("tooManyTries")
         : problemText(err);
   }
 }
@@ -225,17 +181,18 @@ async function chooseDesk() {
     const { data } = await api("GET", "/api/v1/me/desks");
     state.center = data.center?.slug ?? state.center;
     store.set(STORE.center, state.center);
-    el("center-name").textContent = data.center?.name ?? "Welcome-Center";
+    el("center-name").textContent = data.center?.name ?? t("center");
+    await loadToday();
     list.innerHTML = data.desks
       .map(
         (d) => `<li><button type="button" class="btn desk" data-desk="${esc(d.code)}">
-          <strong>${esc(d.room)}</strong> <span class="muted">${esc(d.code)} · ${esc(d.agency)} · ${esc(DESK_STATE[d.state] ?? d.state)}</span></button></li>`,
+          <strong>${esc(roomName(d.room_labels, d.room))}</strong> <span class="muted">${esc(d.code)} · ${esc(agencyName(d.agency))} · ${esc(t(`ds_${d.state}`))}</span></button></li>`,
       )
       .join("");
     list.querySelectorAll("[data-desk]").forEach((b) =>
       b.addEventListener("click", () => openDesk(b.dataset.desk)),
     );
-    if (data.desks.length === 0) list.innerHTML = "<li>Für Ihre Stelle ist kein Schalter eingerichtet.</li>";
+    if (data.desks.length === 0) list.innerHTML = `<li>${esc(t("noDesks"))}</li>`;
   } catch (err) {
     if (err.status !== 404) el("desk-error").textContent = problemText(err);
     // Without the list endpoint, the code field below still works.
@@ -248,9 +205,10 @@ async function loadToday() {
   try {
     const { data } = await api("GET", `/api/v1/centers/${encodeURIComponent(state.center)}/today`);
     state.today = data;
-    el("center-name").textContent = data.center?.name ?? "Welcome-Center";
+    setToday(data);
+    el("center-name").textContent = data.center?.name ?? t("center");
   } catch {
-    state.today = null; // closed today, or offline: codes are shown instead of labels
+    // closed today, or offline: codes are shown instead of labels
   }
 }
 
@@ -261,129 +219,143 @@ async function openDesk(code) {
     state.deskCode = code;
     state.desk = data;
     store.set(STORE.desk, code);
+    state.card = null;
+    state.joint = [];
+    state.jointLoaded = false;
     await loadToday();
     show("desk-view");
     renderDesk();
-    await loadQueue().catch((err) => flash(problemText(err), "error"));
+    const loaded = await Promise.allSettled([
+      loadQueue(),
+      loadJoint(),
+      data.current ? loadCard(data.current.id) : null,
+    ]);
+    const failed = loaded.find((r) => r.status === "rejected");
+    if (failed) flash(problemText(failed.reason), "error");
+    renderAll();
     startLive();
     el("desk-title").focus();
   } catch (err) {
     if (SIGNED_OUT.has(err.code)) return;
     el("desk-error").textContent =
       err.code === "unknown_desk"
-        ? `Schalter „${code}“ gibt es nicht.`
+        ? t("unknownDesk", { code })
         : err.code === "forbidden"
-          ? `Schalter „${code}“ gehört zu einer anderen Stelle.`
+          ? t("otherAgencyDesk", { code })
           : problemText(err);
   }
 }
 
 // ---------------------------------------------------------------- desk screen --------
-function ownSteps(visit) {
-  return (visit?.steps ?? []).filter(
-    (s) => s.desk === state.deskCode && ["called", "in_service"].includes(s.status),
-  );
-}
+const deskPath = (suffix = "") => `/api/v1/desks/${encodeURIComponent(state.deskCode)}${suffix}`;
 
 function renderDesk() {
   const desk = state.desk;
   if (!desk) return;
-  el("desk-title").textContent = `${desk.room} (${desk.code})`;
+  el("desk-title").textContent = `${roomName(desk.room_labels, desk.room)} (${desk.code})`;
   el("desk-title").setAttribute("tabindex", "-1");
   const badge = el("desk-state");
-  badge.textContent = DESK_STATE[desk.state] ?? desk.state;
+  badge.textContent = t(`ds_${desk.state}`);
   badge.dataset.state = desk.state;
-  const visit = desk.current;
-  const here = ownSteps(visit);
-  const called = here.some((s) => s.status === "called");
-  const serving = here.some((s) => s.status === "in_service");
-  const box = el("current");
-  if (!visit) {
-    box.innerHTML = '<p class="muted">Niemand ist aufgerufen.</p>';
-  } else {
-    const current = visit.current;
-    const facts = [
-      ["Sprache", languageLabel(visit.language)],
-      ["Status", visit.residence_status ? residenceLabel(visit.residence_status) : null],
-      ["Wohnort", visit.municipality],
-      ["Alter", visit.age],
-      ["Muss gehen um", visit.leave_by],
-      ["Kinder dabei", visit.priority?.children ? "ja" : null],
-      ["Barrierefreiheit", visit.priority?.accessibility ? "ja" : null],
-      ["Einwilligung Datenaustausch", visit.consent_share ? "ja" : "nein"],
-    ]
-      .filter(([, v]) => v !== null && v !== undefined && v !== "")
-      .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`)
-      .join("");
-    const others = visit.steps
-      .filter((s) => !here.includes(s))
-      .map(
-        (s) => `<li>${esc(needLabel(s.need))} – ${esc(agencyLabel(s.agency))} <span class="muted">(${esc(STEP_STATUS[s.status] ?? s.status)})</span></li>`,
-      )
-      .join("");
-    box.innerHTML = `
-      <p class="ticket" data-testid="current-ticket">${esc(visit.ticket)}</p>
-      <p class="status-line">${serving ? "in Beratung" : `aufgerufen um ${esc(clock(current?.called_at))}`}</p>
-      <p><strong>Anliegen hier:</strong> ${here.map((s) => esc(needLabel(s.need))).join(", ") || "–"}</p>
-      <dl class="facts">${facts}</dl>
-      ${others ? `<details><summary>Weitere Stationen</summary><ul>${others}</ul></details>` : ""}`;
-  }
-  const setEnabled = (action, on) => {
-    const button = document.querySelector(`[data-action="${action}"]`);
-    button.disabled = state.busy || !on;
+  const sit = situation(desk, state.deskCode);
+  const card = state.card && state.card.id === sit.visit?.id ? state.card : null;
+  const next = state.queue.find((e) => e.callable !== false) ?? null;
+  el("current").innerHTML = currentHtml(desk, card, state.deskCode, next);
+  const held = state.queue.some((e) => !e.callable || e.held);
+  const can = {
+    "call-next": !sit.visit,
+    recall: sit.called,
+    start: sit.called,
+    finish: sit.called || sit.serving,
+    "no-show": sit.called,
+    hold: Boolean(sit.visit) && !sit.guest && sit.jointWith.length === 0 && !hasOutgoing(),
+    refer: Boolean(sit.visit),
+    join: sit.serving && !sit.guest,
+    leave: sit.guest,
+    conference: Boolean(sit.visit),
+    note: Boolean(sit.visit) && Boolean(sit.visit.consent_share),
+    release: held,
   };
-  setEnabled("call-next", !visit);
-  setEnabled("recall", called);
-  setEnabled("start", called);
-  setEnabled("finish", called || serving);
-  setEnabled("no-show", called);
+  for (const [action, on] of Object.entries(can)) {
+    const button = document.querySelector(`[data-action="${action}"]`);
+    if (button) button.disabled = state.busy || !on;
+  }
+  el("desk-view")
+    .querySelector('[data-action="conference"]')
+    .setAttribute("aria-pressed", String(Boolean(card?.case_conference)));
   for (const button of document.querySelectorAll("[data-state]")) {
     const target = { open: "open", pause: "paused", close: "closed" }[button.dataset.state];
     button.disabled = state.busy || desk.state === target;
   }
-  if (!visit) el("finish-form").hidden = true;
 }
 
 function renderQueue() {
-  el("queue-count").textContent = `(${state.queue.length})`;
-  el("queue").innerHTML = state.queue.length
-    ? state.queue
-        .map((v) => {
-          const hints = [
-            v.priority?.children ? "Kinder" : "",
-            v.priority?.accessibility ? "barrierefrei" : "",
-            ...(v.reasons ?? []),
-          ].filter(Boolean);
-          return `<tr>
-            <td>${esc(v.position)}</td>
-            <td class="t">${esc(v.ticket)}</td>
-            <td>${esc(languageLabel(v.language))}</td>
-            <td>${(v.needs_here ?? []).map((n) => esc(needLabel(n))).join(", ")}</td>
-            <td>${minutesSince(v.checked_in_at)} min</td>
-            <td>${esc(v.leave_by ?? "")}</td>
-            <td class="muted">${esc(hints.join(" · "))}</td></tr>`;
-        })
-        .join("")
-    : '<tr><td colspan="7" class="muted">Niemand wartet auf diesen Schalter.</td></tr>';
+  const callable = state.queue.filter((e) => e.callable !== false).length;
+  const held = state.queue.length - callable;
+  el("queue-count").textContent = held ? `(${t("queueHeld", { n: callable, held })})` : `(${callable})`;
+  el("queue").innerHTML = queueRows(state.queue, state.desk);
+}
+
+const hasOutgoing = () => (state.desk ? outgoing(state.joint, state.desk).length > 0 : false);
+
+function renderBanner() {
+  const banner = el("joint-banner");
+  const html = state.desk ? bannerHtml(state.joint, state.desk) : "";
+  banner.innerHTML = html;
+  banner.hidden = !html;
+}
+
+function renderAll() {
+  renderDesk();
+  renderQueue();
+  renderBanner();
 }
 
 async function loadDesk(options) {
   if (!state.deskCode) return;
-  const { data } = await api("GET", `/api/v1/desks/${encodeURIComponent(state.deskCode)}`, undefined, options);
+  const { data } = await api("GET", deskPath(), undefined, options);
   state.desk = data;
+  const id = data.current?.id ?? null;
+  if (!id) state.card = null;
+  else if (state.card?.id !== id || state.cardStale) await loadCard(id, options);
   renderDesk();
+}
+
+/** The visitor card of the desk's visitor (audited server-side: read when it changes). */
+async function loadCard(id, options) {
+  state.cardStale = false;
+  try {
+    const { data } = await api("GET", deskPath(`/visits/${encodeURIComponent(id)}`), undefined, options);
+    if (state.desk?.current?.id === id) state.card = data;
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.kind === "network") state.cardStale = true;
+    state.card = null; // the desk status's visit is shown instead
+  }
 }
 
 async function loadQueue(options) {
   if (!state.deskCode) return;
-  const { data } = await api("GET", `/api/v1/desks/${encodeURIComponent(state.deskCode)}/queue`, undefined, options);
+  const { data } = await api("GET", deskPath("/queue"), undefined, options);
   state.queue = data;
   renderQueue();
+  renderDesk(); // "release" follows the held entries
 }
 
-/** Desk and queue over HTTP; a problem other than no answer is said in the flash line. */
+async function loadJoint(options) {
+  if (!state.deskCode) return;
+  const { data } = await api("GET", deskPath("/joint"), undefined, options);
+  const before = new Set(incoming(state.joint, state.desk ?? {}).map((r) => r.id));
+  state.joint = data;
+  renderBanner();
+  renderDesk();
+  const fresh = state.desk ? incoming(data, state.desk).filter((r) => !before.has(r.id)) : [];
+  if (fresh.length && state.jointLoaded) tone();
+  state.jointLoaded = true;
+}
+
+/** Desk, queue and joint requests over HTTP; a problem other than no answer is said in the flash line. */
 async function loadAll(options) {
-  const results = await Promise.allSettled([loadDesk(options), loadQueue(options)]);
+  const results = await Promise.allSettled([loadDesk(options), loadQueue(options), loadJoint(options)]);
   const failed = results.find((r) => r.status === "rejected")?.reason;
   if (!failed) return;
   const said = failed instanceof ApiError && (failed.kind === "network" || SIGNED_OUT.has(failed.code));
@@ -394,91 +366,184 @@ async function loadAll(options) {
 /** Refresh now, for the page's own actions: problems are flashed, never thrown. */
 const refreshAll = () => loadAll().catch(() => {});
 
-async function run(label, send) {
+async function run(send) {
   if (state.busy) return;
   state.busy = true;
+  document.body.dataset.busy = "true"; // until the screen shows the result (tests wait for it)
   renderDesk();
   try {
     const result = await send();
     return result;
   } catch (err) {
-    if (!SIGNED_OUT.has(err.code)) flash(`${label}: ${problemText(err)}`, "error");
+    if (!SIGNED_OUT.has(err.code)) flash(problemText(err), "error");
     return null;
   } finally {
     state.busy = false;
     await refreshAll();
+    document.body.dataset.busy = "false";
   }
 }
 
+const RESULT = {
+  "call-next": "called",
+  recall: "recalled",
+  start: "started",
+  "no-show": "noShow",
+  leave: "left",
+};
+
 async function deskAction(action) {
-  if (action === "finish") return openFinish();
-  const path = `/api/v1/desks/${encodeURIComponent(state.deskCode)}/${action}`;
-  const result = await run(action, () => api("POST", path));
+  const sit = situation(state.desk, state.deskCode);
+  const button = document.querySelector(`[data-action="${action}"]`);
+  if (button?.disabled || state.busy) return undefined;
+  switch (action) {
+    case "finish":
+      return finishVisit(sit);
+    case "hold":
+      return holdVisit(sit);
+    case "refer":
+      return referVisit(sit);
+    case "join":
+      return askJoin(sit);
+    case "conference":
+      return toggleConference(sit);
+    case "note":
+      return editNote(sit);
+    case "release":
+      return focusRelease();
+    default:
+      break;
+  }
+  const result = await run(() => api("POST", deskPath(`/${action}`)));
   if (!result) return undefined;
-  if (action === "call-next") {
-    if (result.status === 204) flash("Niemand wartet auf diese Stelle.");
-    else flash(`${result.data.ticket} aufgerufen.`);
-  } else if (action === "recall") flash(`${result.data.ticket} erneut aufgerufen.`);
-  else if (action === "start") flash(`${result.data.ticket}: Beratung begonnen.`);
-  else if (action === "no-show") flash(`${result.data.ticket}: nicht erschienen.`);
+  if (action === "call-next" && result.status === 204) flash(t("nobodyWaiting"));
+  else if (RESULT[action]) flash(t(RESULT[action], { ticket: result.data?.ticket ?? "" }));
   return undefined;
 }
 
 async function setDeskState(which) {
-  const path = `/api/v1/desks/${encodeURIComponent(state.deskCode)}/${which}`;
-  const result = await run(which, () => api("POST", path));
-  if (result) flash(`Schalter ${DESK_STATE[result.data.state] ?? result.data.state}.`);
+  if (document.querySelector(`[data-state="${which}"]`)?.disabled) return;
+  const result = await run(() => api("POST", deskPath(`/${which}`)));
+  if (result) flash(t("deskNow", { state: t(`ds_${result.data.state}`) }));
 }
 
-function openFinish() {
-  const visit = state.desk?.current;
-  if (!visit) return;
-  const here = ownSteps(visit);
-  el("finish-resolved").innerHTML = here
-    .map(
-      (s) => `<label class="check"><input type="checkbox" name="resolved" value="${esc(s.need)}" checked> ${esc(needLabel(s.need))}</label>`,
-    )
-    .join("");
-  const open = new Set(
-    visit.steps.filter((s) => ["pending", "called", "in_service"].includes(s.status)).map((s) => s.need),
-  );
-  const needs = state.today?.needs ?? [];
-  el("finish-add").innerHTML = needs.length
-    ? needs
-        .filter((n) => !open.has(n.code))
-        .map(
-          (n) => `<label class="check"><input type="checkbox" name="add" value="${esc(n.code)}"> ${esc(needLabel(n.code))}${n.available ? "" : ' <span class="muted">(heute nicht da)</span>'}</label>`,
-        )
-        .join("")
-    : '<p class="muted">Liste der Anliegen nicht verfügbar.</p>';
-  el("finish-note").value = "";
-  el("finish-form").hidden = false;
-  el("finish-form").querySelector("input, textarea")?.focus();
+async function finishVisit(sit) {
+  if (!sit.visit) return;
+  const body = await finishForm(sit.visit, sit.here);
+  if (!body) return;
+  const result = await run(() => api("POST", deskPath("/finish"), body));
+  if (result) flash(t("finished", { ticket: result.data.ticket }));
 }
 
-async function submitFinish(event) {
-  event.preventDefault();
-  const form = el("finish-form");
-  const resolved = [...form.querySelectorAll('input[name="resolved"]:checked')].map((i) => i.value);
-  const addNeeds = [...form.querySelectorAll('input[name="add"]:checked')].map((i) => i.value);
-  const note = el("finish-note").value.trim() || null;
-  const path = `/api/v1/desks/${encodeURIComponent(state.deskCode)}/finish`;
-  const result = await run("finish", () =>
-    api("POST", path, { resolved, add_needs: addNeeds, note }),
-  );
-  if (result) {
-    form.hidden = true;
-    flash(`${result.data.ticket} abgeschlossen.`);
-  }
+async function holdVisit(sit) {
+  if (!sit.visit) return;
+  const body = await holdForm(sit.visit);
+  if (!body) return;
+  const result = await run(() => api("POST", deskPath("/hold"), body));
+  if (result) flash(t("held", { ticket: result.data.ticket }));
 }
+
+async function referVisit(sit) {
+  if (!sit.visit) return;
+  const body = await referForm(sit.visit);
+  if (!body) return;
+  state.cardStale = true;
+  const result = await run(() => api("POST", deskPath("/refer"), body));
+  if (result) flash(t("referred", { ticket: result.data.ticket }));
+}
+
+async function askJoin(sit) {
+  if (!sit.visit) return;
+  const body = await joinForm(sit.visit, state.desk.agency);
+  if (!body) return;
+  const result = await run(() => api("POST", deskPath("/joint"), body));
+  if (result) flash(t("asked", { agency: agencyName(body.agency) }));
+}
+
+async function toggleConference(sit) {
+  if (!sit.visit) return;
+  const on = !(state.card?.id === sit.visit.id && state.card.case_conference);
+  state.cardStale = true;
+  const path = deskPath(`/visits/${encodeURIComponent(sit.visit.id)}/case-conference`);
+  const result = await run(() => api("POST", path, { on }));
+  if (result) flash(t(on ? "conferenceSet" : "conferenceUnset", { ticket: result.data.ticket }));
+}
+
+async function editNote(sit) {
+  if (!sit.visit) return;
+  const current = state.card?.id === sit.visit.id ? state.card.shared_note : null;
+  const body = await noteForm(sit.visit, current);
+  if (!body) return;
+  state.cardStale = true;
+  const path = deskPath(`/visits/${encodeURIComponent(sit.visit.id)}/shared-note`);
+  const result = await run(() => api("PUT", path, body));
+  if (result) flash(t("noteSaved"));
+}
+
+/** E: to the first held visitor's release button (Tab to another, Enter releases). */
+function focusRelease() {
+  el("queue").querySelector("[data-release]")?.focus();
+}
+
+async function release(visitId, ticket) {
+  const result = await run(() => api("POST", deskPath("/release"), { visit_id: visitId }));
+  if (result) flash(t("released", { ticket: result.data?.ticket ?? ticket }));
+}
+
+async function answerJoint(kind, id) {
+  if (id === undefined || id === null) return;
+  if (kind === "accept") state.cardStale = true;
+  const result = await run(() => api("POST", deskPath(`/joint/${encodeURIComponent(id)}/${kind}`)));
+  if (!result) return;
+  if (kind === "accept") {
+    const visit = result.data;
+    const room = roomName(visit.current?.room_labels, visit.current?.room);
+    flash(t("jointJoined", { ticket: visit.ticket, agency: agencyName(visit.current?.agency), room }));
+  } else flash(t(kind === "decline" ? "declined" : "withdrawn"));
+}
+
+const firstIncoming = () => (state.desk ? incoming(state.joint, state.desk)[0]?.id : undefined);
+const firstOutgoing = () => (state.desk ? outgoing(state.joint, state.desk)[0]?.id : undefined);
 
 // ---------------------------------------------------------------- live ---------------
+/** What other desks did, said where it concerns this desk; every event also refreshes. */
+function onDeskEvent(message) {
+  const data = message.data ?? {};
+  const desk = state.desk;
+  const request = data.request;
+  if (request && desk) {
+    const name = agencyName(request.agency);
+    const ticket = data.visit?.ticket ?? "";
+    if (message.type === "joint.requested" && request.agency === desk.agency && request.host_desk !== desk.code) {
+      if (!request.desk || request.desk === desk.code) tone();
+    } else if (request.host_desk === desk.code) {
+      const key = {
+        "joint.accepted": "jointAccepted",
+        "joint.declined": "jointDeclined",
+        "joint.lapsed": "jointLapsed",
+        "joint.left": "jointLeft",
+      }[message.type];
+      if (key) flash(t(key, { agency: name, ticket }), key === "jointAccepted" ? "info" : "error");
+    }
+    state.cardStale = true;
+  }
+  if (message.type === "visit.referred" && desk && data.desk !== desk.code) {
+    const here = (data.added ?? []).some((a) => a?.agency === desk.agency);
+    if (here) {
+      tone();
+      flash(t("referredHere", { ticket: data.visit?.ticket ?? "", agency: agencyName(data.agency) }));
+    }
+  }
+  if (data.visit?.id && data.visit.id === state.desk?.current?.id) state.cardStale = true;
+  state.live?.refresh();
+}
+
 function showLive() {
   const label = el("live-state");
   const feed = state.live;
   const offline = feed?.offline ?? false;
   const open = feed?.state === "open";
-  label.textContent = open ? "● live" : offline ? "○ keine Verbindung" : "○ Abfrage alle 5 s";
+  label.textContent = t(open ? "liveOpen" : offline ? "liveOffline" : "livePolling");
   label.dataset.state = open ? "open" : offline ? "offline" : "polling";
 }
 
@@ -496,6 +561,7 @@ function startLive() {
     pollEvery: QUEUE_POLL_MS,
     pollEveryLive: QUEUE_POLL_WITH_LIVE_MS,
     refreshDelay: 200,
+    onEvent: onDeskEvent,
     onState: (s) => {
       state.liveState = s;
       showLive();
@@ -531,10 +597,66 @@ document.querySelectorAll("[data-action]").forEach((b) =>
 document.querySelectorAll("[data-state]").forEach((b) =>
   b.addEventListener("click", () => setDeskState(b.dataset.state)),
 );
-el("finish-form").addEventListener("submit", submitFinish);
-el("finish-cancel").addEventListener("click", () => {
-  el("finish-form").hidden = true;
+el("joint-banner").addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (!button) return;
+  if (button.dataset.jointAccept) answerJoint("accept", button.dataset.jointAccept);
+  else if (button.dataset.jointDecline) answerJoint("decline", button.dataset.jointDecline);
+  else if (button.dataset.jointWithdraw) answerJoint("withdraw", button.dataset.jointWithdraw);
 });
+el("queue").addEventListener("click", (event) => {
+  const button = event.target.closest("[data-release]");
+  if (button) release(button.dataset.release, button.dataset.ticket);
+});
+
+// The screen's language: German first, English on request, remembered on this PC.
+function showLanguage() {
+  applyStatic();
+  for (const b of document.querySelectorAll("[data-lang]")) {
+    b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
+  }
+  if (!el("logout").hidden) el("who").textContent = whoText();
+  if (state.desk && !el("desk-view").hidden) {
+    renderAll();
+    showLive();
+  }
+}
+document.querySelectorAll("[data-lang]").forEach((b) =>
+  b.addEventListener("click", () => {
+    setLang(b.dataset.lang);
+    showLanguage();
+    if (!el("desks-view").hidden) chooseDesk();
+  }),
+);
+showLanguage();
+
+// Sound needs a user's gesture first: any click or key at the desk allows it.
+document.addEventListener("pointerdown", unlockSound, { once: true });
+document.addEventListener("keydown", unlockSound, { once: true });
+
+installKeys(
+  {
+    n: () => deskAction("call-next"),
+    w: () => deskAction("recall"),
+    s: () => deskAction("start"),
+    f: () => deskAction("finish"),
+    x: () => deskAction("no-show"),
+    h: () => deskAction("hold"),
+    r: () => deskAction("refer"),
+    j: () => deskAction("join"),
+    l: () => deskAction("leave"),
+    k: () => deskAction("conference"),
+    g: () => deskAction("note"),
+    e: () => deskAction("release"),
+    a: () => answerJoint("accept", firstIncoming()),
+    d: () => answerJoint("decline", firstIncoming()),
+    z: () => answerJoint("withdraw", firstOutgoing()),
+    o: () => setDeskState("open"),
+    p: () => setDeskState("pause"),
+    c: () => setDeskState("close"),
+  },
+  () => !el("desk-view").hidden && Boolean(state.desk),
+);
 
 if (!state.token) {
   show("login-view");
