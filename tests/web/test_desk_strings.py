@@ -26,7 +26,9 @@ def test_every_key_the_pages_use_is_in_the_catalogue() -> None:
     used: set[str] = set()
     for path in STAFF.glob("*.js"):
         used |= set(re.findall(r"""\bt\(\s*["'](\w+)["']""", path.read_text()))
-    used |= set(re.findall(r'data-i18n(?:-label|-title)?="(\w+)"', (STAFF / "index.html").read_text()))
+    used |= set(
+        re.findall(r'data-i18n(?:-label|-title)?="(\w+)"', (STAFF / "index.html").read_text())
+    )
     assert used - defined == set()
 
 

@@ -5,8 +5,9 @@ at the immigration office's second desk) against one real server whose joint req
 lapse after a few seconds. Each step is driven the way a clerk works: keyboard
 shortcuts and the forms, and what the other desk does must appear without a reload.
 
-The desk screen's screenshots (docs/screenshots/) come from the last test: run it with
-WELCOME_SCREENSHOTS=1 to write them again.
+The desk screen's screenshots (docs/screenshots/desk-*.png) come from the last test:
+run it with WELCOME_SCREENSHOTS=1 to write them again (WELCOME_SCREENSHOT_DIR=<dir> to
+write them elsewhere); it checks each one for what would look wrong first.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class Desk:
 
 
 @pytest.fixture
-def desks(browser: Any, server: Any) -> Iterator[list[Desk]]:
+def desks(browser: Any, server: Any) -> Iterator[Any]:
     made: list[Desk] = []
 
     def make(username: str, password: str, desk: str, lang: str = "de") -> Desk:
@@ -99,7 +100,7 @@ def desks(browser: Any, server: Any) -> Iterator[list[Desk]]:
         made.append(d)
         return d
 
-    yield make  # type: ignore[misc]
+    yield make
     for d in made:
         d.close()
 
@@ -112,7 +113,9 @@ def later(minutes: int) -> str:
 
 
 def test_a_call_at_one_desk_updates_the_other_desks_queue(desks: Any, server: Any) -> None:
-    visit = server.check_in(language="ar", needs=["residence", "income"], residence_status="recognised")
+    visit = server.check_in(
+        language="ar", needs=["residence", "income"], residence_status="recognised"
+    )
     a = desks("abh1", "demo-abh", "r112")
     b = desks("jobcenter1", "demo-jobcenter", "r114")
     expect(b.row(visit["ticket"])).to_be_visible()
@@ -197,8 +200,7 @@ def test_a_joint_consultation_from_request_to_each_desk_finishing(
     expect(a.page.locator("[data-testid=status-line]")).not_to_contain_text(
         "gemeinsam mit", timeout=LIVE_MS
     )
-    # A's card shows B's note and that the Jobcenter is done (the visitor said no to
-    # sharing? No: consent was not given, so A sees only its own part).
+    # A finishes its own step; the visit is done.
     a.key("f")
     a.page.click("#finish-form button[type=submit]")
     expect(a.page.locator("#current")).to_contain_text("Niemand ist aufgerufen.")
@@ -285,9 +287,7 @@ def test_a_referral_with_its_reason_is_seen_and_called_next(desks: Any, server: 
     assert "null" not in current.inner_text() and "undefined" not in current.inner_text()
 
 
-def test_a_held_step_keeps_its_place_and_is_callable_once_released(
-    desks: Any, server: Any
-) -> None:
+def test_a_held_step_keeps_its_place_and_is_callable_once_released(desks: Any, server: Any) -> None:
     first = server.check_in(language="de", needs=["residence"])
     second = server.check_in(language="de", needs=["residence"])
     a = desks("abh1", "demo-abh", "r112")
@@ -339,7 +339,8 @@ def assert_fits(desk: Desk) -> None:
     page = desk.page
     boxes = page.locator(".actions .btn, .state-actions .btn").evaluate_all(
         """buttons => buttons.map(b => { const r = b.getBoundingClientRect();
-             return {bottom: r.bottom, right: r.right, cut: b.scrollWidth > b.clientWidth + 1}; })"""
+             const cut = b.scrollWidth > b.clientWidth + 1;
+             return {bottom: r.bottom, right: r.right, cut}; })"""
     )
     for box in boxes:
         assert box["bottom"] <= DESK_PC["height"] and box["right"] <= DESK_PC["width"], box
@@ -357,12 +358,13 @@ GERMAN = re.compile(r"[äöüßÄÖÜ]|\b(und|der|die|das|Schalter|Anliegen|wart
 def shoot(desk: Desk, name: str) -> None:
     assert_fits(desk)
     desk.page.wait_for_timeout(300)  # let the flash line and fonts settle
-    path = Path(os.environ.get("WELCOME_SCREENSHOT_DIR", "")) or None
-    if os.environ.get("WELCOME_SCREENSHOTS") == "1":
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        desk.page.screenshot(path=str(SHOTS / name))
-    elif path:
-        desk.page.screenshot(path=str(path / name))
+    # WELCOME_SCREENSHOTS=1 writes docs/screenshots; WELCOME_SCREENSHOT_DIR=<dir> elsewhere.
+    folder = os.environ.get("WELCOME_SCREENSHOT_DIR") or (
+        str(SHOTS) if os.environ.get("WELCOME_SCREENSHOTS") == "1" else ""
+    )
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        desk.page.screenshot(path=str(Path(folder) / name))
 
 
 def test_desk_screen_idle_with_a_request_in_a_joint_consultation_and_in_english(
