@@ -1,7 +1,11 @@
 // The waiting-room screen: the newest call large (German and the visitor's language),
-// recent calls, the waiting count. Tickets, rooms and agencies only: never a name.
-// Live over /ws/centers/{slug}/display (API.md §4); polls GET .../display every 3 s
-// whenever the live channel is not open, and shows "offline" when neither answers.
+// recent calls, per agency who waits and a wait range. Tickets, rooms and agencies only:
+// never a name. Live over /ws/centers/{slug}/display (API.md §4); polls GET .../display
+// every 3 s whenever the live channel is not open, and shows "offline" when neither answers.
+// A call is announced with a chime and the server's spoken call (GET .../announce.wav,
+// espeak-ng) in German and the visitor's language, as the center's config says; an
+// unattended TV needs Chromium's --autoplay-policy=no-user-gesture-required (README).
+// ?desk=<code> is the door sign of one desk: "Jetzt hier: A017".
 
 import { request } from "/static/api.js";
 import { deviceSetup } from "/static/device.js";
@@ -33,9 +37,22 @@ const ROOM_WORD = {
   fa: "اتاق",
   ro: "Camera",
 };
-const SPEECH = {
-  de: "Nummer {ticket}, bitte zu {room}.",
-  en: "Number {ticket}, please go to {room}.",
+// The display's own words: German, with English beside it. (To move into the shared
+// catalogue with the other screens' strings.)
+const TEXT = {
+  waitRange: "ca. {min}–{max} Min.",
+  waitRangeEn: "about {min}–{max} min",
+  noDesk: "kein Schalter geöffnet",
+  noDeskEn: "no desk open",
+  waiting: "wartend · waiting",
+  doorNow: "Jetzt hier",
+  doorNowEn: "Now here",
+  doorWait: "Bitte warten Sie, bis Ihre Nummer erscheint.",
+  doorWaitEn: "Please wait until your number appears.",
+  doorClosed: "Geschlossen",
+  doorClosedEn: "Closed",
+  doorPaused: "Kurze Pause",
+  doorPausedEn: "Short break",
 };
 const WATCH = {
   de: "Bitte achten Sie auf Ihre Nummer.",
@@ -52,7 +69,8 @@ const RTL = new Set(["ar", "fa", "he", "ur", "ps", "ckb"]);
 // ---------------------------------------------------------------- setup --------------
 function readSetup() {
   const { slug, token, params } = deviceSetup(STORE);
-  return { slug, token, speak: params.get("speak") === "1", sound: params.get("sound") !== "0" };
+  // ?sound=0 silences this screen (a second TV in the same room); the rest is the center's.
+  return { slug, token, sound: params.get("sound") !== "0", desk: params.get("desk") };
 }
 
 const setup = readSetup();
@@ -62,7 +80,11 @@ const state = {
   day: null,
   calls: [], // newest first: {ticket, status, language, desk, room, room_labels, agency}
   waiting: null,
-  agencies: {},
+  agencies: {}, // code → names per language
+  waits: [], // per agency: waiting, open desks, wait range (the snapshot's `agencies`)
+  desks: [], // the snapshot's desks (the door sign's state)
+  screen: { announce: { chime: true, speak: true, languages: "visitor" }, agency_names: true },
+  defaultLanguage: "de",
   centerName: null,
   timeZone: null, // the center's, from /today
   known: new Set(), // "ticket@desk" of calls already announced
@@ -107,29 +129,74 @@ function renderNow() {
   box.innerHTML = `
     <p class="big" data-testid="now">
       <span class="ticket" id="now-ticket" dir="ltr">${esc(now.ticket)}</span>
-      <span class="arrow" aria-hidden="true">→</span>
+      <svg class="arrow icon" aria-hidden="true"><use href="#i-arrow"/></svg>
       <span class="room" id="now-room">${esc(roomIn("de", now))}</span>
     </p>
-    ${now.agency ? `<p class="agency">${esc(agencyName(now.agency))}</p>` : ""}
+    ${now.agency && state.screen.agency_names ? `<p class="agency">${esc(agencyName(now.agency))}</p>` : ""}
     ${lang ? `<p class="translated" lang="${esc(lang)}" dir="${RTL.has(lang) ? "rtl" : "ltr"}">${phrase(lang, now)}</p>` : ""}`;
   box.classList.toggle("flash", state.highlight === keyOf(now));
 }
 
 function renderRecent() {
+  const names = state.screen.agency_names;
   el("recent").innerHTML = state.calls
     .slice(0, RECENT)
     .map(
       (c, i) => `<tr class="${i === 0 ? "newest" : ""} ${c.status === "in_service" ? "served" : ""}">
         <td class="t" dir="ltr">${esc(c.ticket)}</td>
-        <td>${esc(roomIn("de", c))}</td>
-        <td class="a">${esc(agencyName(c.agency))}</td></tr>`,
+        <td class="r">${esc(roomIn("de", c))}${names && c.agency ? `<span class="a">${esc(agencyName(c.agency))}</span>` : ""}</td></tr>`,
     )
+    .join("");
+  document.body.classList.toggle("rooms-only", !names);
+}
+
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
+
+function renderWaits() {
+  // Agencies with an open desk first (in the center's order): their waits matter now.
+  const open = (a) => a.open_desks > 0 && a.wait_min !== null;
+  const sorted = [...state.waits.filter(open), ...state.waits.filter((a) => !open(a))];
+  el("agencies").innerHTML = sorted
+    .map((a) => {
+      const range = open(a)
+        ? `<span class="range" data-testid="range"><svg class="icon" aria-hidden="true"><use href="#i-clock"/></svg>${esc(fill(TEXT.waitRange, { min: a.wait_min, max: a.wait_max }))}</span>`
+        : `<span class="range closed" data-testid="range"><svg class="icon" aria-hidden="true"><use href="#i-closed"/></svg>${esc(TEXT.noDesk)}<span class="en" lang="en">${esc(TEXT.noDeskEn)}</span></span>`;
+      const count = String(a.waiting); // the column's heading says "waiting"
+      return `<li class="agency-wait ${open(a) ? "" : "is-closed"}" data-agency="${esc(a.agency)}">
+        <span class="name">${esc(agencyName(a.agency))}</span>
+        <span class="count" data-testid="count" title="${esc(TEXT.waiting)}"><svg class="icon" aria-hidden="true"><use href="#i-people"/></svg>${esc(count)}</span>
+        ${range}</li>`;
+    })
     .join("");
 }
 
+function renderDoor() {
+  const code = setup.desk;
+  const desk = state.desks.find((d) => d.code === code);
+  const here = state.calls.find((c) => c.desk === code && (c.status === "called" || c.status === "in_service"));
+  el("door-room").textContent = desk ? roomIn("de", desk) : code;
+  el("door-agency").textContent = desk && state.screen.agency_names ? agencyName(desk.agency) : "";
+  let body;
+  if (here) {
+    body = `<p class="door-label">${esc(TEXT.doorNow)} <span lang="en">· ${esc(TEXT.doorNowEn)}</span></p>
+      <p class="door-ticket" id="door-ticket" dir="ltr">${esc(here.ticket)}</p>`;
+  } else if (desk && desk.state !== "open") {
+    const [de, en] = desk.state === "paused" ? [TEXT.doorPaused, TEXT.doorPausedEn] : [TEXT.doorClosed, TEXT.doorClosedEn];
+    body = `<p class="door-state" id="door-state">${esc(de)} <span lang="en">· ${esc(en)}</span></p>`;
+  } else {
+    body = `<p class="door-wait">${esc(TEXT.doorWait)}<br><span lang="en">${esc(TEXT.doorWaitEn)}</span></p>`;
+  }
+  el("door-now").innerHTML = body;
+  el("door-now").classList.toggle("flash", Boolean(here) && state.highlight === keyOf(here));
+}
+
 function render() {
-  renderNow();
-  renderRecent();
+  if (setup.desk) renderDoor();
+  else {
+    renderNow();
+    renderRecent();
+    renderWaits();
+  }
   el("waiting-count").textContent = state.waiting === null ? "–" : String(state.waiting);
   if (state.centerName) el("center-name").textContent = state.centerName;
   el("offline").hidden = !state.offline;
@@ -152,6 +219,10 @@ function applySnapshot(data) {
   const fresh = data.calls.filter((c) => c.status === "called" && !state.known.has(keyOf(c)));
   state.calls = data.calls;
   state.waiting = Array.isArray(data.waiting) ? data.waiting.length : state.waiting;
+  if (Array.isArray(data.agencies)) state.waits = data.agencies;
+  if (Array.isArray(data.desks)) state.desks = data.desks;
+  if (data.screen) state.screen = data.screen;
+  if (Array.isArray(data.languages) && data.languages[0]) state.defaultLanguage = data.languages[0];
   const firstLoad = !state.loaded;
   state.loaded = true;
   data.calls.forEach((c) => state.known.add(keyOf(c)));
@@ -193,6 +264,10 @@ function onSnapshot(message) {
 }
 
 // ---------------------------------------------------------------- announce -----------
+// One AudioContext plays the chime and the server's spoken calls, one call after another.
+// Chromium lets a page play sound without a touch only with
+// --autoplay-policy=no-user-gesture-required (README: an unattended TV); without it the
+// context stays suspended and the screen says "sound blocked" until someone touches it.
 let audio = null;
 function audioContext() {
   if (!setup.sound) return null;
@@ -202,13 +277,14 @@ function audioContext() {
   return audio;
 }
 
-function chime() {
-  const ctx = audioContext();
-  if (!ctx) return;
-  if (ctx.state === "suspended") {
-    ctx.resume().catch(() => {});
-    el("sound").hidden = false; // the browser waits for a first touch before it plays
-  }
+async function ready(ctx) {
+  if (ctx.state !== "running") await ctx.resume().catch(() => {});
+  const running = ctx.state === "running";
+  el("sound").hidden = running;
+  return running;
+}
+
+function chime(ctx) {
   const start = ctx.currentTime + 0.05;
   [659.25, 523.25].forEach((freq, i) => {
     const osc = ctx.createOscillator();
@@ -223,26 +299,74 @@ function chime() {
     osc.start(t0);
     osc.stop(t0 + 1.2);
   });
+  return 1.3; // seconds
 }
 
-function speak(entry) {
-  if (!setup.speak || !window.speechSynthesis) return;
-  const voices = speechSynthesis.getVoices();
-  const say = (lang, template) => {
-    const voice = voices.find((v) => v.lang?.toLowerCase().startsWith(lang));
-    if (!voice) return;
-    const u = new SpeechSynthesisUtterance(
-      template.replace("{ticket}", entry.ticket.split("").join(" ")).replace("{room}", roomIn(lang, entry)),
-    );
-    u.voice = voice;
-    u.lang = voice.lang;
-    speechSynthesis.speak(u);
-  };
-  say("de", SPEECH.de);
-  if (entry.language && entry.language !== "de") {
-    const template = (CALL[entry.language] ?? SPEECH.en).replace(/\{ticket\}:/, "{ticket},");
-    say(entry.language, template);
+function play(ctx, buffer) {
+  return new Promise((resolve) => {
+    const source = ctx.createBufferSource();
+    source.buffer = buffer;
+    source.connect(ctx.destination);
+    source.onended = resolve;
+    source.start();
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The languages a call is spoken in: the center's default, then the visitor's. */
+function spokenLanguages(entry) {
+  const langs = [state.defaultLanguage];
+  const visitor = entry.language;
+  if (state.screen.announce.languages === "visitor" && visitor && !langs.includes(visitor)) {
+    langs.push(visitor);
   }
+  return langs;
+}
+
+async function speech(entry, lang) {
+  const query = new URLSearchParams({ ticket: entry.ticket, desk: entry.desk ?? "", lang });
+  const record = { ticket: entry.ticket, lang, bytes: 0, played: false };
+  played.push(record);
+  if (played.length > 20) played.shift();
+  try {
+    const { data } = await request("GET", `${centerPath()}/announce.wav?${query}`, {
+      token: setup.token,
+      timeout: 15000,
+      binary: true,
+    });
+    record.bytes = data.byteLength;
+    return { record, data };
+  } catch (err) {
+    record.error = err?.code || err?.kind || "error";
+    return { record, data: null };
+  }
+}
+
+const played = []; // the last calls' audio (tests and support staff)
+let queue = Promise.resolve();
+function sayCall(entry) {
+  const { chime: ring, speak } = state.screen.announce;
+  const ctx = audioContext();
+  if (!ctx || (!ring && !speak) || !entry.desk) return;
+  queue = queue.then(async () => {
+    // Fetch while the chime plays: the server renders a new text in well under a second.
+    const fetched = speak ? spokenLanguages(entry).map((lang) => speech(entry, lang)) : [];
+    const running = await ready(ctx);
+    if (running && ring) await sleep(chime(ctx) * 1000);
+    for (const pending of fetched) {
+      const { record, data } = await pending;
+      if (!data || !running) continue;
+      try {
+        const buffer = await ctx.decodeAudioData(data);
+        await play(ctx, buffer);
+        record.played = true;
+        await sleep(400);
+      } catch {
+        record.error = "decode";
+      }
+    }
+  });
 }
 
 let flashTimer = null;
@@ -253,13 +377,15 @@ function announce(entry) {
     state.highlight = null;
     render();
   }, 8000);
-  chime();
-  setTimeout(() => speak(entry), 1200);
+  if (setup.desk) return; // a door sign is silent: the waiting room's screen speaks
+  sayCall(entry);
 }
 
 function unlockSound() {
-  audio?.resume?.().catch(() => {});
-  el("sound").hidden = true;
+  const ctx = audioContext();
+  ctx?.resume?.().then(() => {
+    el("sound").hidden = ctx.state === "running";
+  }).catch(() => {});
 }
 window.addEventListener("pointerdown", unlockSound);
 window.addEventListener("keydown", unlockSound);
@@ -312,6 +438,11 @@ function rotateTicker() {
 
 // ---------------------------------------------------------------- start --------------
 function start() {
+  if (setup.desk) {
+    document.body.classList.add("door-mode");
+    el("board").hidden = true;
+    el("door").hidden = false;
+  }
   tick();
   setInterval(tick, 10000);
   rotateTicker();
@@ -359,5 +490,11 @@ window.welcomeDisplay = {
   },
   get offline() {
     return state.offline;
+  },
+  get audio() {
+    return played.map((p) => ({ ...p }));
+  },
+  get sound() {
+    return audio?.state ?? "none";
   },
 };
