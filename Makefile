@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: run test lint format migrate bench-routing bench-realtime mutants clean system-deps
+.PHONY: run test lint format migrate bench-routing bench-realtime mutants clean system-deps speech-deps
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -19,7 +19,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) speech-deps
 	$(BIN)/welcome-center demo
 
 migrate: $(STAMP)
@@ -27,7 +27,13 @@ migrate: $(STAMP)
 
 # Debian packages the test suite drives for real: Chromium (browser tests) and
 # PostgreSQL (tests against a private cluster). Installed only when missing.
-system-deps:
+# The display's spoken calls: Debian's espeak-ng (offline, every kiosk language).
+speech-deps:
+	@command -v espeak-ng >/dev/null 2>&1 || { \
+	  echo "installing Debian's espeak-ng for the display's spoken calls"; \
+	  $(APT) update -qq && $(APT) install -y -qq espeak-ng >/dev/null; }
+
+system-deps: speech-deps
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
 	  echo "installing Debian's chromium for the browser tests"; \
 	  $(APT) update -qq && $(APT) install -y -qq chromium >/dev/null; }
