@@ -89,7 +89,7 @@ def card(href: str, name: str, text: str, test_id: str) -> str:
 def demo_body(phone: str | None) -> str:
     kiosk = f"/kiosk/?center={SLUG}&token={KIOSK_TOKEN}"
     display = f"/display/?center={SLUG}&token={DISPLAY_TOKEN}"
-    door = f"/display/door.html?center={SLUG}&token={DISPLAY_TOKEN}&desk=r112"
+    door = f"/display/?center={SLUG}&token={DISPLAY_TOKEN}&desk=r112"
     if phone:
         visit_href = f"/visit/?c={SLUG}&t={phone}"
         visit_text = "Die Statusseite des neuesten Besuchers (sonst über den QR-Code des Tickets)."

@@ -71,7 +71,9 @@ async def test_the_call_is_spoken_in_german_and_the_visitors_language(
     speaker = speaker_of_app(h)
     renders = speaker.renders
     r = await h.client.get(
-        URL, params={"ticket": visit["ticket"], "desk": "r113", "lang": "ar"}, headers=display_headers
+        URL,
+        params={"ticket": visit["ticket"], "desk": "r113", "lang": "ar"},
+        headers=display_headers,
     )
     assert r.status_code == 200 and speaker.renders == renders  # from the cache
 
