@@ -324,7 +324,7 @@ async def apply_config(
     if report.changed:
         digest = config.source.sha256 if config.source else _config_digest(config)
         center.config_hash = digest
-        center.updated_at = utcnow()
+        center.updated_at = now
         session.add(ConfigLoad(center_id=center.id, config_hash=digest, summary=report.summary()))
         await session.flush()
         if today is not None:
