@@ -87,22 +87,32 @@ async def _load(file: Path) -> LoadReport:
 @app.command()
 def purge(
     days: Annotated[int, typer.Option(min=0, help="keep personal data of the last DAYS days")] = 30,
+    audit_days: Annotated[
+        int | None,
+        typer.Option(min=1, help="keep audit entries DAYS days (default: the setting)"),
+    ] = None,
 ) -> None:
-    """Delete visitors' personal data older than the retention period (run daily)."""
-    count = asyncio.run(_purge(days))
+    """Delete visitors' personal data and old audit entries (run daily)."""
+    settings = _settings(demo=True)
+    keep_audit = audit_days or settings.audit_retention_days
+    count, entries = asyncio.run(_purge(settings.database_url, days, keep_audit))
     typer.echo(f"anonymised {count} visits older than {days} days")
+    typer.echo(f"deleted {entries} audit entries older than {keep_audit} days")
 
 
-async def _purge(days: int) -> int:
+async def _purge(url: str, days: int, audit_days: int) -> tuple[int, int]:
     from datetime import timedelta
 
+    from app.audit.service import purge as purge_audit
     from app.db import Database
     from app.visits.retention import purge
 
-    db = Database(_settings(demo=True).database_url)
+    db = Database(url)
     try:
         now = datetime.now(UTC)
-        return await purge(db, before=now.date() - timedelta(days=days), now=now)
+        count = await purge(db, before=now.date() - timedelta(days=days), now=now)
+        # The audit log has its own, longer period: it must outlive the data it audits.
+        return count, await purge_audit(db, before=now - timedelta(days=audit_days))
     finally:
         await db.dispose()
 

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # Live updates: memory (one process), postgres (LISTEN/NOTIFY), auto picks by URL.
     event_bus: str = Field(default="auto", pattern="^(auto|memory|postgres)$")
+    # The audit log (app.audit) is kept this long, apart from visits' personal data:
+    # `welcome-center purge` deletes older entries.
+    audit_retention_days: int = Field(default=730, ge=1)
     # Messages a socket may fall behind before it is closed and told to resume.
     ws_queue_limit: int = Field(default=256, ge=1)
     # How often the hub checks the log for events whose hint never came (0: never).

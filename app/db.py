@@ -72,12 +72,16 @@ def ensure_sqlite_dir(url: str) -> None:
 
 
 def make_engine(url: str) -> AsyncEngine:
+    # hide_parameters: a database error's message (logged as an unhandled error) would
+    # otherwise quote the statement's values, a visitor's answers among them.
     if url.startswith("sqlite"):
         ensure_sqlite_dir(url)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _sqlite_pragmas(engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from app.announce.routes import router as announce_router
+from app.audit.routes import router as audit_router
 from app.auth.routes import router as auth_router
 from app.auth.throttle import LoginThrottle
 from app.caches import Caches
@@ -33,6 +34,7 @@ from app.live.hub import Hub
 from app.live.ws import router as ws_router
 from app.live.ws import serve, socket_route
 from app.meta import router as meta_router
+from app.visits.card_routes import router as card_router
 from app.visits.phone_routes import router as phone_router
 from app.visits.routes import router as visits_router
 from app.web.pages import old_phone_page
@@ -158,7 +160,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database.caches = app.state.caches
     install_error_handlers(app)
     routers = (auth_router, centers_router, visits_router, desks_router, ws_router, web_router)
-    for router in (*routers, meta_router, phone_router):
+    for router in (*routers, meta_router, audit_router, card_router, phone_router):
         app.include_router(router)
     app.include_router(announce_router)  # the display's spoken call (announce.wav)
 

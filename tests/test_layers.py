@@ -9,7 +9,7 @@ import ast
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app"
-PURE = ("app.kinds", "app.routing", "app.visits.lifecycle")
+PURE = ("app.kinds", "app.routing", "app.visits.lifecycle", "app.visits.compartments")
 FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy", "asyncpg", "aiosqlite", "uvicorn")
 
 

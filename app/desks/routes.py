@@ -8,6 +8,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit
 from app.auth.access import AtDesk, StaffDesk
 from app.centers.context import CenterContext, load_context
 from app.centers.models import Center, Desk
@@ -19,9 +20,8 @@ from app.desks.views import desk_status, queue_out
 from app.errors import problem_responses
 from app.kinds import DeskState
 from app.visits.models import Visit
-from app.visits.queries import wait_for
 from app.visits.schemas import VisitOut
-from app.visits.views import visit_out
+from app.visits.staff import desk_answer
 
 router = APIRouter(
     prefix="/api/v1/desks",
@@ -48,7 +48,8 @@ async def _run(db: Database, clock: Clock, at: AtDesk, action: Action) -> VisitO
         visit = await action(session, ctx, ctx.desks[desk.code], now)
         if visit is None:
             return Response(status_code=204)
-        return visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
+        # Staff get the visit through the desk's compartment, and the audit log who did it.
+        return await desk_answer(session, ctx, at.principal, ctx.desks[desk.code], visit, now=now)
 
 
 async def _state(db: Database, clock: Clock, at: AtDesk, state: DeskState) -> DeskStatus:
@@ -58,7 +59,10 @@ async def _state(db: Database, clock: Clock, at: AtDesk, state: DeskState) -> De
         ctx = await _context(session, desk, now)
         desk = ctx.desks[desk.code]
         await service.set_state(session, ctx, desk, state, now=now)
-        return await desk_status(session, ctx, desk)
+        reads = audit.Reads(at.principal, desk=desk.code)
+        out = await desk_status(session, ctx, desk, reads=reads)
+        audit.add(session, reads, at=now)
+        return out
 
 
 @router.post("/{code}/open")
@@ -110,14 +114,20 @@ async def no_show(at: StaffDesk, db: DbDep, clock: ClockDep) -> VisitOut | Respo
 
 @router.get("/{code}")
 async def desk(at: StaffDesk, db: DbDep, clock: ClockDep) -> DeskStatus:
+    reads = audit.Reads(at.principal, desk=at.desk.code)
     async with db.read() as session:
         ctx = await _context(session, at.desk, clock())
-        return await desk_status(session, ctx, ctx.desks[at.desk.code])
+        out = await desk_status(session, ctx, ctx.desks[at.desk.code], reads=reads)
+    await audit.record(db, reads, at=clock())  # on record before it is sent
+    return out
 
 
 @router.get("/{code}/queue")
 async def queue(at: StaffDesk, db: DbDep, clock: ClockDep) -> list[QueueEntry]:
     now = clock()
+    reads = audit.Reads(at.principal, desk=at.desk.code)
     async with db.read() as session:
         ctx = await _context(session, at.desk, now)
-        return await queue_out(session, ctx, ctx.desks[at.desk.code], now)
+        out = await queue_out(session, ctx, ctx.desks[at.desk.code], now, reads=reads)
+    await audit.record(db, reads, at=now)  # on record before it is sent
+    return out

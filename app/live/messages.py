@@ -1,12 +1,13 @@
 """What goes over the wire: the envelope of API.md §4, encoded once per event.
 
 The display variant is built from a whitelist: a waiting-room screen is public, so
-it gets tickets, rooms, agencies and the language to announce in, nothing else.
+it gets tickets, rooms, agencies and the language to announce in, nothing else. A desk
+gets each event through its agency's compartment (visits.compartments).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Literal
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from app.journal.models import Event
 from app.kinds import DeskState, EventType
+from app.visits.compartments import Viewer, redact_event
 
 Control = Literal["snapshot", "pong"]
 
@@ -91,16 +93,34 @@ def display_data(data: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One event, encoded for each audience; every socket of a process shares it."""
+    """One event, encoded for each audience; every socket of a process shares it.
+
+    The display's and the full text are encoded at once. A desk socket gets the event as
+    its desk's agency may see it (visits.compartments): encoded lazily, once per agency
+    per event, by the first desk socket of that agency to send it; the others reuse it.
+    """
 
     seq: int
     visit_id: str | None
     full: str
     display: str
     type: str = ""  # the stream sends a fresh snapshot after `center.configured`
+    at: datetime | None = None
+    tz: tzinfo | None = None
+    data: dict[str, Any] | None = None  # kept only for events about a visit
+    per_agency: dict[str, str] = field(default_factory=dict)
 
-    def text(self, *, redact: bool) -> str:
-        return self.display if redact else self.full
+    def text(self, *, redact: bool, agency: str | None = None) -> str:
+        if redact:
+            return self.display
+        if agency is None or self.data is None or self.at is None or self.tz is None:
+            return self.full  # the visitor's own channel, or nothing of a visitor
+        found = self.per_agency.get(agency)
+        if found is None:
+            data = redact_event(self.data, Viewer.of_agency(agency))
+            kind = EventType(self.type)
+            found = self.per_agency[agency] = encode(self.seq, kind, self.at, data, self.tz)
+        return found
 
 
 def outgoing(event: Event, tz: tzinfo) -> Outgoing:
@@ -111,4 +131,7 @@ def outgoing(event: Event, tz: tzinfo) -> Outgoing:
         full=encode(event.seq, event.type, event.at, data, tz),
         display=encode(event.seq, event.type, event.at, display_data(data), tz),
         type=event.type,
+        at=event.at,
+        tz=tz,
+        data=data if isinstance(data.get("visit"), dict) else None,
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.service import Reads
 from app.centers.context import CenterContext
 from app.centers.models import Desk
 from app.desks.schemas import DeskSnapshot
@@ -29,13 +30,21 @@ async def display_state(session: AsyncSession, ctx: CenterContext, now: datetime
     return data.seq, data.model_dump(mode="json")
 
 
-async def desk_state(session: AsyncSession, ctx: CenterContext, desk: Desk, now: datetime) -> State:
+async def desk_state(
+    session: AsyncSession,
+    ctx: CenterContext,
+    desk: Desk,
+    now: datetime,
+    *,
+    reads: Reads | None = None,
+) -> State:
+    """The desk's state as its agency may see it; what it showed goes into `reads`."""
     seq = await last_seq(session, center_id=ctx.center.id, day=ctx.today)
     snapshot = DeskSnapshot(
         seq=seq,
         date=ctx.today,
-        desk=await desk_status(session, ctx, desk),
-        queue=await queue_out(session, ctx, desk, now),
+        desk=await desk_status(session, ctx, desk, reads=reads),
+        queue=await queue_out(session, ctx, desk, now, reads=reads),
     )
     return seq, snapshot.model_dump(mode="json")
 

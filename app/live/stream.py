@@ -47,6 +47,9 @@ class Channel:
     load_state: StateLoader
     redact: bool = False  # the public display: whitelisted fields only
     visit_id: str | None = None  # the visitor's phone: its own visit's events only
+    agency: str | None = None  # a desk: events as its agency may see them (compartments)
+    # A desk: records what the snapshot just loaded showed (the audit log), before it is sent.
+    audit: Callable[[], Awaitable[None]] | None = None
 
 
 class Stream:
@@ -112,6 +115,8 @@ class Stream:
             except (KeyError, AppError) as exc:
                 # Only after a config load: the socket's desk (or center) was removed.
                 raise Gone(f"no longer configured: {exc}") from exc
+        if self.channel.audit is not None:
+            await self.channel.audit()
         await self.ws.send_text(encode(seq, "snapshot", self.clock(), data, self.channel.tz))
         self.last = seq
 
@@ -134,7 +139,8 @@ class Stream:
                 if event.seq != self.last + 1:
                     return False
                 if ch.visit_id is None or event.visit_id == ch.visit_id:
-                    await self.ws.send_text(outgoing(event, ch.tz).text(redact=ch.redact))
+                    text = outgoing(event, ch.tz).text(redact=ch.redact, agency=ch.agency)
+                    await self.ws.send_text(text)
                     reload = reload or event.type == EventType.CENTER_CONFIGURED
                 self.last = event.seq
         if reload:
@@ -161,7 +167,7 @@ class Stream:
                         await self._snapshot()
                     if out.seq <= self.last:
                         continue
-                await self.ws.send_text(out.text(redact=ch.redact))
+                await self.ws.send_text(out.text(redact=ch.redact, agency=ch.agency))
                 self.last = out.seq
                 if out.type == EventType.CENTER_CONFIGURED:
                     # Screens hold state built from the old configuration: replace it.

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
+from app.audit import service as audit
 from app.auth.access import load_staff_desk, require_display_of
 from app.auth.principal import Principal, resolve
 from app.centers.context import CenterContext, center_by_slug, load_context
@@ -164,10 +165,25 @@ async def open_desk(gate: Gate, code: str) -> Channel:
     async with gate.db.read() as session:
         desk = await load_staff_desk(session, principal, code)
         ctx = await load_context(session, await _center(session, desk.center_id), now=gate.clock())
-    load = _state_loader(
-        desk.center_id, lambda session, ctx, now: desk_state(session, ctx, ctx.desks[code], now)
+    # What each snapshot showed of visitors' answers is recorded (app.audit) before it
+    # is sent; events carry no answers, and reach the desk through its agency's filter.
+    reads = audit.Reads(principal, desk=code)
+    db, clock = gate.db, gate.clock
+
+    async def build(session: AsyncSession, ctx: CenterContext, now: datetime) -> State:
+        return await desk_state(session, ctx, ctx.desks[code], now, reads=reads)
+
+    async def record() -> None:
+        await audit.record(db, reads, at=clock())
+
+    return Channel(
+        center_id=desk.center_id,
+        day=ctx.today,
+        tz=ctx.tz,
+        load_state=_state_loader(desk.center_id, build),
+        agency=desk.agency_code,
+        audit=record,
     )
-    return Channel(center_id=desk.center_id, day=ctx.today, tz=ctx.tz, load_state=load)
 
 
 async def open_visit(gate: Gate, visit_token: str) -> Channel:

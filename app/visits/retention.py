@@ -1,7 +1,9 @@
 """Deleting personal data after the retention period; anonymous statistics stay.
 
 What goes: the visitor's answers (residence status, town, age, invitation code,
-leave-by time, consent), staff notes, the visitor's token and idempotency keys.
+leave-by time, consent), staff notes (a step's note, hold note, referral reason, the
+shared note), the visitor's token and idempotency keys. The audit log has its own,
+longer period (app.audit.service.purge, `WELCOME_AUDIT_RETENTION_DAYS`).
 What stays: ticket, language, needs, agencies, step times and the event log, whose
 payloads never held the answers (see visits.views.event_visit).
 
@@ -60,7 +62,12 @@ async def purge_before(
         return 0  # nothing to do, nothing to tell: a repeated purge writes no event
     ids = [visit_id for visit_id, _ in rows]
     await session.execute(delete(IdempotencyKey).where(IdempotencyKey.visit_id.in_(ids)))
-    await session.execute(update(Step).where(Step.visit_id.in_(ids)).values(note=None))
+    # Free text staff wrote about the visitor goes with the answers (docs/privacy.md).
+    await session.execute(
+        update(Step)
+        .where(Step.visit_id.in_(ids))
+        .values(note=None, held_note=None, referral_reason=None)
+    )
     for visit_id in ids:
         await session.execute(
             update(Visit)
@@ -73,6 +80,7 @@ async def purge_before(
                 invitation_code=None,
                 leave_by=None,
                 consent_share=False,
+                shared_note=None,
             )
         )
     per_day = Counter(day.isoformat() for _, day in rows)

@@ -94,7 +94,8 @@ class PublicVisit(BaseModel):
         description="for a waiting visitor; 0 once called; null when nobody can say"
     )
     leave_by: str | None = Field(None, description="local HH:MM the visitor must leave by")
-    priority: PriorityOut
+    # Null only in a staff view of an agency the visit does not involve (docs/privacy.md).
+    priority: PriorityOut | None
     residence_status: str | None = None
     municipality: str | None = None
     age: int | None = None
@@ -103,9 +104,16 @@ class PublicVisit(BaseModel):
 
 
 class VisitOut(PublicVisit):
-    """The visitor's own view, with the token that is their key to it."""
+    """The visitor's own view, with the token that is their key to it.
 
-    token: str
+    Staff responses keep this shape (API.md §3: call-next answers "the visit") but never
+    carry the token: with it, anyone can read the visitor's own view, answers included,
+    past the compartments of docs/privacy.md.
+    """
+
+    token: str | None = Field(
+        description="the visitor's key to their own view; null in every staff response"
+    )
     closed_agencies: list[str] = Field(
         default_factory=list,
         description="agencies of the visitor's pending steps with no desk open or paused now",

@@ -17,7 +17,9 @@ from app.visits.schemas import (
     VisitOut,
 )
 
-PERSONAL = {"residence_status", "municipality", "age", "invitation_code", "consent_share"}
+# The visitor's answers. `consent_share` is not among them: it is a processing flag the
+# desk socket needs in each event to apply the compartments (visits.compartments).
+PERSONAL = {"residence_status", "municipality", "age", "invitation_code"}
 
 
 def current_step(visit: Visit) -> Step | None:

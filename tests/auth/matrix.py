@@ -108,6 +108,31 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/centers/lippe/announce.wav",
         (401, 403, 422, 403, 403, 422),
     ),
+    # The visitor card (a visit that does not exist: the checks before it are the point).
+    (
+        "GET",
+        "/api/v1/desks/{code}/visits/{visit_id}",
+        "/api/v1/desks/r112/visits/no-such-visit",
+        (401, 403, 403, 404, 403, 404),
+    ),
+    (
+        "GET",
+        "/api/v1/centers/{slug}/visits/{visit_id}",
+        "/api/v1/centers/lippe/visits/no-such-visit",
+        (401, 403, 403, 403, 403, 404),
+    ),
+    (
+        "GET",
+        "/api/v1/centers/{slug}/audit",
+        "/api/v1/centers/lippe/audit",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    (
+        "GET",
+        "/api/v1/centers/{slug}/audit.csv",
+        "/api/v1/centers/lippe/audit.csv",
+        (401, 403, 403, 403, 403, 200),
+    ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
 ]

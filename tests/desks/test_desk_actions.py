@@ -49,7 +49,9 @@ async def test_call_recall_start_finish_and_referral(harness: Harness) -> None:
     h = harness
     desks = await desks_by_agency(h)
     staff = await h.login("abh1")
-    visit = await h.check_in(needs=["residence"], residence_status="recognised")
+    # With consent: without it, abh's answers would show only abh's own steps (the referred
+    # language course is the language school's; tests/visits/test_compartments.py).
+    visit = await h.check_in(needs=["residence"], residence_status="recognised", consent_share=True)
     code = desks["abh"][0]
     r = await h.desk(code, "call-next", staff)
     assert r.status_code == 200

@@ -20,7 +20,9 @@ async def test_referral_to_an_absent_agency_is_listed_unavailable(harness: Harne
         await session.execute(update(Day).where(Day.date == TEST_DAY).values(agencies=PRESENT))
     code = (await desks_by_agency(h))["abh"][0]
     staff = await h.login("abh1")
-    visit = await h.check_in(needs=["residence"], residence_status="recognised")
+    # With consent: without it, abh's answer would hold only abh's own steps and no other
+    # needs (tests/visits/test_compartments.py); the visitor's own view has them all.
+    visit = await h.check_in(needs=["residence"], residence_status="recognised", consent_share=True)
     assert (await h.desk(code, "call-next", staff)).status_code == 200
     r = await h.desk(
         code, "finish", staff, resolved=["residence"], add_needs=["recognition", "language_course"]
