@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     ws_queue_limit: int = Field(default=256, ge=1)
     # How often the hub checks the log for events whose hint never came (0: never).
     ws_sweep_seconds: float = Field(default=1.0, ge=0)
+    # A joint-consultation request nobody answers lapses after this many seconds.
+    joint_request_seconds: float = Field(default=120.0, gt=0)
+    # How often time-driven changes are checked (lapsed requests, holds that end; 0: never).
+    timer_seconds: float = Field(default=2.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_insecure_key(self) -> Settings:

@@ -22,6 +22,7 @@ class StepStatus(StrEnum):
 class StepSource(StrEnum):
     CHECKIN = "checkin"
     REFERRAL = "referral"
+    JOINT = "joint"  # joined a consultation for an agency the visitor had no need for
 
 
 OPEN_STEP = frozenset({StepStatus.PENDING, StepStatus.CALLED, StepStatus.IN_SERVICE})

@@ -26,8 +26,9 @@ from app.centers.routes import router as centers_router
 from app.config import ROOT, Settings, get_settings
 from app.db import Database
 from app.demo.routes import router as start_router
-from app.deps import validation_error
+from app.deps import app_clock, validation_error
 from app.desks.routes import router as desks_router
+from app.desks.timers import Timers
 from app.errors import AppError
 from app.live.bus import Bus, MemoryBus, PostgresBus
 from app.live.hub import Hub
@@ -131,6 +132,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
         app.state.hub = hub
         await hub.start()
+        # Tests set the clock after create_app: read it at each round.
+        timers = Timers(db, lambda: app_clock(app)(), settings.timer_seconds)
+        await timers.start()
         # Everything loaded so far (modules, mappers, routes: ~270k objects) lives as
         # long as the process: out of the collector's sight, a full collection with
         # 1,000 sockets open takes ~20 ms instead of ~250 ms, which every live update
@@ -140,6 +144,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             yield
         finally:
+            await timers.stop()
             await hub.stop()
             if database is None:
                 await db.dispose()

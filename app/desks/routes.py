@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TypeVar
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +15,20 @@ from app.centers.context import CenterContext, load_context
 from app.centers.models import Center, Desk
 from app.db import Database
 from app.deps import Clock, ClockDep, DbDep, json_body_doc, no_content, parse_body
-from app.desks import service
-from app.desks.schemas import DeskStatus, FinishBody, QueueEntry
-from app.desks.views import desk_status, queue_out
+from app.desks import case, hold, joint, service
+from app.desks.schemas import (
+    CaseConferenceBody,
+    DeskStatus,
+    FinishBody,
+    HoldBody,
+    JointAsk,
+    JointOut,
+    QueueEntry,
+    ReferBody,
+    ReleaseBody,
+    SharedNoteBody,
+)
+from app.desks.views import desk_status, joint_out, queue_out
 from app.errors import problem_responses
 from app.kinds import DeskState
 from app.visits.models import Visit
@@ -131,3 +143,151 @@ async def queue(at: StaffDesk, db: DbDep, clock: ClockDep) -> list[QueueEntry]:
         out = await queue_out(session, ctx, ctx.desks[at.desk.code], now, reads=reads)
     await audit.record(db, reads, at=now)  # on record before it is sent
     return out
+
+
+# Agencies working together (docs/api.md §6).
+
+T = TypeVar("T")
+
+
+async def _locked(
+    db: Database,
+    clock: Clock,
+    at: AtDesk,
+    work: Callable[[AsyncSession, CenterContext, Desk, datetime], Awaitable[T]],
+) -> T:
+    """Any desk work under the center's write lock, on the desk as it is inside it."""
+    now = clock()
+    async with db.write(at.desk.center_id) as session:
+        desk = await at.reload(session)
+        ctx = await _context(session, desk, now)
+        return await work(session, ctx, ctx.desks[desk.code], now)
+
+
+def _lapse_seconds(request: Request) -> float:
+    seconds: float = request.app.state.settings.joint_request_seconds
+    return seconds
+
+
+@router.post(
+    "/{code}/joint",
+    status_code=201,
+    response_model=JointOut,
+    openapi_extra=json_body_doc(JointAsk),
+)
+async def ask_joint(at: StaffDesk, request: Request, db: DbDep, clock: ClockDep) -> JointOut:
+    body = await parse_body(request, JointAsk)
+    lapse = _lapse_seconds(request)
+
+    async def work(s: AsyncSession, c: CenterContext, d: Desk, now: datetime) -> JointOut:
+        req = await joint.ask(
+            s,
+            c,
+            d,
+            agency=body.agency,
+            target_desk=body.desk,
+            reason=body.reason,
+            lapse_seconds=lapse,
+            now=now,
+        )
+        return await joint_out(s, c, req)
+
+    return await _locked(db, clock, at, work)
+
+
+@router.get("/{code}/joint")
+async def joint_requests(at: StaffDesk, db: DbDep, clock: ClockDep) -> list[JointOut]:
+    """The open requests this desk may answer, and those it made."""
+    async with db.read() as session:
+        ctx = await _context(session, at.desk, clock())
+        found = await joint.requests_for_desk(session, ctx, ctx.desks[at.desk.code])
+        return [await joint_out(session, ctx, req) for req in found]
+
+
+@router.post("/{code}/joint/{request_id}/accept", response_model=VisitOut)
+async def accept_joint(
+    at: StaffDesk, request_id: int, db: DbDep, clock: ClockDep
+) -> VisitOut | Response:
+    return await _run(
+        db, clock, at, lambda s, c, d, now: joint.accept(s, c, d, request_id, now=now)
+    )
+
+
+@router.post("/{code}/joint/{request_id}/decline")
+async def decline_joint(at: StaffDesk, request_id: int, db: DbDep, clock: ClockDep) -> JointOut:
+    async def work(s: AsyncSession, c: CenterContext, d: Desk, now: datetime) -> JointOut:
+        return await joint_out(s, c, await joint.decline(s, c, d, request_id, now=now))
+
+    return await _locked(db, clock, at, work)
+
+
+@router.post("/{code}/joint/{request_id}/withdraw")
+async def withdraw_joint(at: StaffDesk, request_id: int, db: DbDep, clock: ClockDep) -> JointOut:
+    async def work(s: AsyncSession, c: CenterContext, d: Desk, now: datetime) -> JointOut:
+        return await joint_out(s, c, await joint.withdraw(s, c, d, request_id, now=now))
+
+    return await _locked(db, clock, at, work)
+
+
+@router.post("/{code}/leave", response_model=VisitOut)
+async def leave_joint(at: StaffDesk, db: DbDep, clock: ClockDep) -> VisitOut | Response:
+    return await _run(db, clock, at, lambda s, c, d, now: joint.leave(s, c, d, now=now))
+
+
+@router.post("/{code}/refer", response_model=VisitOut, openapi_extra=json_body_doc(ReferBody))
+async def refer(at: StaffDesk, request: Request, db: DbDep, clock: ClockDep) -> VisitOut | Response:
+    body = await parse_body(request, ReferBody)
+    return await _run(db, clock, at, lambda s, c, d, now: service.refer(s, c, d, body, now=now))
+
+
+@router.post("/{code}/hold", response_model=VisitOut, openapi_extra=json_body_doc(HoldBody))
+async def hold_visit(
+    at: StaffDesk, request: Request, db: DbDep, clock: ClockDep
+) -> VisitOut | Response:
+    body = await parse_body(request, HoldBody)
+    return await _run(db, clock, at, lambda s, c, d, now: hold.hold(s, c, d, body, now=now))
+
+
+@router.post("/{code}/release", response_model=VisitOut, openapi_extra=json_body_doc(ReleaseBody))
+async def release_visit(
+    at: StaffDesk, request: Request, db: DbDep, clock: ClockDep
+) -> VisitOut | Response:
+    body = await parse_body(request, ReleaseBody)
+    return await _run(
+        db, clock, at, lambda s, c, d, now: hold.release(s, c, d, body.visit_id, now=now)
+    )
+
+
+@router.post(
+    "/{code}/visits/{visit_id}/case-conference",
+    response_model=VisitOut,
+    openapi_extra=json_body_doc(CaseConferenceBody),
+)
+async def case_conference(
+    at: StaffDesk, visit_id: str, request: Request, db: DbDep, clock: ClockDep
+) -> VisitOut | Response:
+    body = await parse_body(request, CaseConferenceBody)
+    return await _run(
+        db,
+        clock,
+        at,
+        lambda s, c, d, now: case.set_conference(s, c, d, visit_id, on=body.on, now=now),
+    )
+
+
+@router.put(
+    "/{code}/visits/{visit_id}/shared-note",
+    status_code=204,
+    openapi_extra=json_body_doc(SharedNoteBody),
+)
+async def shared_note(
+    at: StaffDesk, visit_id: str, request: Request, db: DbDep, clock: ClockDep
+) -> Response:
+    body = await parse_body(request, SharedNoteBody)
+    await _run(
+        db,
+        clock,
+        at,
+        lambda s, c, d, now: case.set_shared_note(s, c, d, visit_id, note=body.note, now=now),
+    )
+    return Response(status_code=204)

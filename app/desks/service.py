@@ -6,82 +6,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
 from app.centers.models import Desk
-from app.desks.schemas import FinishBody
+from app.desks import hold, joint
+from app.desks.schemas import FinishBody, ReferBody
+from app.desks.state import (
+    desk_event,
+    desk_visit,
+    own_steps,
+    refresh_status,
+    require_visit,
+)
 from app.errors import Conflict, Invalid
-from app.journal.log import append
-from app.kinds import BUSY_STEP, DeskState, EventType, StepSource, StepStatus, VisitStatus
+from app.kinds import DeskState, EventType, StepSource, StepStatus, VisitStatus
 from app.routing import policy
 from app.routing.rules import Person, agency_for, next_date_for
-from app.visits.lifecycle import OPEN_STEPS, visit_status
+from app.visits.lifecycle import OPEN_STEPS
 from app.visits.models import Step, Visit
-from app.visits.queries import active_visits, desk_view, to_view, visit_by_id
-from app.visits.views import event_visit
+from app.visits.queries import active_visits, desk_view, to_view
 
 STATE_EVENTS = {
     DeskState.OPEN: EventType.DESK_OPENED,
     DeskState.PAUSED: EventType.DESK_PAUSED,
     DeskState.CLOSED: EventType.DESK_CLOSED,
 }
-
-
-def desk_event_data(desk: Desk, ctx: CenterContext, visit: Visit | None = None) -> dict[str, Any]:
-    summary = ctx.desk_summary(desk).model_dump(mode="json")
-    data: dict[str, Any] = {"desk": summary.pop("code"), **summary}
-    if visit is not None:
-        data["visit"] = event_visit(visit, ctx)
-    return data
-
-
-async def _event(
-    session: AsyncSession,
-    ctx: CenterContext,
-    desk: Desk,
-    type: EventType,
-    now: datetime,
-    visit: Visit | None = None,
-    **extra: Any,
-) -> None:
-    await append(
-        session,
-        center_id=ctx.center.id,
-        day=ctx.today,
-        type=type,
-        at=now,
-        data={**desk_event_data(desk, ctx, visit), **extra},
-        visit_id=visit.id if visit else None,
-        desk=desk.code,
-    )
-
-
-async def desk_visit(session: AsyncSession, ctx: CenterContext, desk: Desk) -> Visit | None:
-    """The visitor this desk has called or is serving, if any."""
-    visit_id = await session.scalar(
-        select(Step.visit_id)
-        .join(Visit, Visit.id == Step.visit_id)
-        .where(
-            Visit.center_id == ctx.center.id,
-            Visit.date == ctx.today,
-            Step.desk == desk.code,
-            Step.status.in_(BUSY_STEP),
-        )
-        .limit(1)
-    )
-    return None if visit_id is None else await visit_by_id(session, visit_id)
-
-
-def _own_steps(visit: Visit, desk: Desk, *statuses: StepStatus) -> list[Step]:
-    return [s for s in visit.steps if s.desk == desk.code and s.status in statuses]
-
-
-def _refresh(visit: Visit, now: datetime) -> None:
-    visit.status = visit_status(s.status for s in visit.steps)
-    if visit.status in (VisitStatus.DONE, VisitStatus.CANCELLED) and visit.ended_at is None:
-        visit.ended_at = now
 
 
 async def set_state(
@@ -95,13 +45,14 @@ async def set_state(
         return  # pressing "open" twice changes nothing, so it writes no event
     desk.state = state
     desk.state_changed_at = now
-    await _event(session, ctx, desk, STATE_EVENTS[state], now)
+    await desk_event(session, ctx, desk, STATE_EVENTS[state], now)
 
 
 async def call_next(
     session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime
 ) -> Visit | None:
     ctx.require_day()
+    await hold.release_due(session, ctx, now=now)
     busy = await desk_visit(session, ctx, desk)
     if busy is not None:
         raise Conflict(
@@ -129,43 +80,38 @@ async def call_next(
             step.status = StepStatus.CALLED
             step.desk = desk.code
             step.called_at = now
-    _refresh(visit, now)
+    refresh_status(visit, now)
     await session.flush()
-    await _event(
+    await desk_event(
         session, ctx, desk, EventType.VISIT_CALLED, now, visit, reasons=list(choice.reasons)
     )
     return visit
 
 
-async def _require_visit(session: AsyncSession, ctx: CenterContext, desk: Desk) -> Visit:
-    visit = await desk_visit(session, ctx, desk)
-    if visit is None:
-        raise Conflict(f"desk {desk.code} has no called visitor", code="no_visitor")
-    return visit
-
-
 async def recall(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime) -> Visit:
-    visit = await _require_visit(session, ctx, desk)
-    steps = _own_steps(visit, desk, StepStatus.CALLED)
+    visit = await require_visit(session, ctx, desk)
+    steps = own_steps(visit, desk, StepStatus.CALLED)
     if not steps:
         raise Conflict(f"{visit.ticket} is already at desk {desk.code}; nothing to recall")
     for step in steps:
         step.recalls += 1
-    await _event(session, ctx, desk, EventType.VISIT_RECALLED, now, visit, recalls=steps[0].recalls)
+    await desk_event(
+        session, ctx, desk, EventType.VISIT_RECALLED, now, visit, recalls=steps[0].recalls
+    )
     return visit
 
 
 async def start(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime) -> Visit:
-    visit = await _require_visit(session, ctx, desk)
-    steps = _own_steps(visit, desk, StepStatus.CALLED)
+    visit = await require_visit(session, ctx, desk)
+    steps = own_steps(visit, desk, StepStatus.CALLED)
     if not steps:
         raise Conflict(f"{visit.ticket} is already in service at desk {desk.code}")
     for step in steps:
         step.status = StepStatus.IN_SERVICE
         step.started_at = now
-    _refresh(visit, now)
+    refresh_status(visit, now)
     await session.flush()
-    await _event(session, ctx, desk, EventType.VISIT_STARTED, now, visit)
+    await desk_event(session, ctx, desk, EventType.VISIT_STARTED, now, visit)
     return visit
 
 
@@ -182,8 +128,8 @@ def _check_codes(field: str, codes: list[str], allowed: set[str], what: str) -> 
 async def finish(
     session: AsyncSession, ctx: CenterContext, desk: Desk, body: FinishBody, *, now: datetime
 ) -> Visit:
-    visit = await _require_visit(session, ctx, desk)
-    steps = _own_steps(visit, desk, StepStatus.CALLED, StepStatus.IN_SERVICE)
+    visit = await require_visit(session, ctx, desk)
+    steps = own_steps(visit, desk, StepStatus.CALLED, StepStatus.IN_SERVICE)
     resolved = _check_codes(
         "resolved", body.resolved, {s.need for s in steps}, f"a need {visit.ticket} has here"
     )
@@ -202,22 +148,30 @@ async def finish(
             step.desk = None
             step.queued_at = now
             returned.append(step.need)
-    referred = _add_needs(visit, ctx, added, now=now, desk=desk)
-    _refresh(visit, now)
+    referred = _add_needs(visit, ctx, added, now=now, desk=desk, reason=body.refer_reason)
+    # A joined desk finishing leaves; the host finishing ends the consultation for all.
+    await joint.after_finish(session, ctx, desk, visit, now=now)
+    refresh_status(visit, now)
     await session.flush()
     if resolved:
-        await _event(session, ctx, desk, EventType.VISIT_STEP_DONE, now, visit, needs=resolved)
+        await desk_event(session, ctx, desk, EventType.VISIT_STEP_DONE, now, visit, needs=resolved)
     if returned:
-        await _event(session, ctx, desk, EventType.VISIT_REQUEUED, now, visit, needs=returned)
+        await desk_event(session, ctx, desk, EventType.VISIT_REQUEUED, now, visit, needs=returned)
     if referred:
-        await _event(session, ctx, desk, EventType.VISIT_REFERRED, now, visit, **referred)
+        await desk_event(session, ctx, desk, EventType.VISIT_REFERRED, now, visit, **referred)
     if visit.status == VisitStatus.DONE:
-        await _event(session, ctx, desk, EventType.VISIT_DONE, now, visit)
+        await desk_event(session, ctx, desk, EventType.VISIT_DONE, now, visit)
     return visit
 
 
 def _add_needs(
-    visit: Visit, ctx: CenterContext, codes: list[str], *, now: datetime, desk: Desk
+    visit: Visit,
+    ctx: CenterContext,
+    codes: list[str],
+    *,
+    now: datetime,
+    desk: Desk,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """Referral: new steps for needs served today, the others said with their next date."""
     open_needs = {s.need for s in visit.steps if s.status in OPEN_STEPS}
@@ -243,6 +197,9 @@ def _add_needs(
                     status=StepStatus.PENDING,
                     source=StepSource.REFERRAL,
                     queued_at=now,
+                    referred_by=desk.agency_code,
+                    referred_by_desk=desk.code,
+                    referral_reason=reason,
                 )
             )
             position += 1
@@ -254,12 +211,37 @@ def _add_needs(
             unavailable.append(entry)
     if not added and not unavailable:
         return {}
-    return {"added": added, "unavailable": unavailable, "by": desk.code}
+    # The reason is free text: it stays on the step, out of the event log.
+    return {
+        "added": added,
+        "unavailable": unavailable,
+        "by": desk.code,
+        "from_agency": desk.agency_code,
+    }
+
+
+async def refer(
+    session: AsyncSession,
+    ctx: CenterContext,
+    desk: Desk,
+    body: ReferBody,
+    *,
+    now: datetime,
+) -> Visit:
+    """Refer on while the consultation goes on: the visitor stays at this desk."""
+    visit = await require_visit(session, ctx, desk)
+    added = _check_codes("needs", body.needs, set(ctx.needs), "a known need")
+    referred = _add_needs(visit, ctx, added, now=now, desk=desk, reason=body.reason)
+    refresh_status(visit, now)
+    await session.flush()
+    if referred:
+        await desk_event(session, ctx, desk, EventType.VISIT_REFERRED, now, visit, **referred)
+    return visit
 
 
 async def no_show(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime) -> Visit:
-    visit = await _require_visit(session, ctx, desk)
-    steps = _own_steps(visit, desk, StepStatus.CALLED)
+    visit = await require_visit(session, ctx, desk)
+    steps = own_steps(visit, desk, StepStatus.CALLED)
     if not steps:
         raise Conflict(f"{visit.ticket} has already arrived at desk {desk.code}")
     final = False
@@ -274,11 +256,11 @@ async def no_show(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now:
             step.status = StepStatus.PENDING
             step.desk = None
             step.queued_at = now
-    _refresh(visit, now)
+    refresh_status(visit, now)
     await session.flush()
-    await _event(session, ctx, desk, EventType.VISIT_NO_SHOW, now, visit, final=final)
+    await desk_event(session, ctx, desk, EventType.VISIT_NO_SHOW, now, visit, final=final)
     if visit.status == VisitStatus.DONE:
-        await _event(session, ctx, desk, EventType.VISIT_DONE, now, visit)
+        await desk_event(session, ctx, desk, EventType.VISIT_DONE, now, visit)
     return visit
 
 

@@ -50,6 +50,7 @@ class StepView:
     queued_at: datetime
     minutes: float  # expected service minutes: learned from the log, the config's as prior
     ended_at: datetime | None = None
+    held: bool = False  # "comes back later": waits in its place but is not callable
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,31 @@ class Candidate:
     steps: tuple[StepView, ...]  # the steps this desk would serve
     score: float
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    # The same reasons as codes with their value, for screens that speak other languages.
+    why: tuple[Why, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Why:
+    """One reason for a place in the order: a code (see WHY_TEXT) and its value."""
+
+    code: str
+    value: float | str | None = None
+
+    def text(self) -> str:
+        return WHY_TEXT[self.code].format(value=self.value)
+
+
+WHY_TEXT = {
+    "waiting": "waiting {value:.0f} min",
+    "waited_longest": "waited longest",
+    "service_left": "{value:.0f} min of service left",
+    "last_stop": "last stop",
+    "children": "children",
+    "accessibility": "accessibility",
+    "leaves_in": "leaves in {value:.0f} min",
+    "speaks": "speaks {value}",
+}
 
 
 def is_busy(visit: VisitView) -> bool:
@@ -120,12 +146,16 @@ def is_busy(visit: VisitView) -> bool:
 
 
 def callable_steps(visit: VisitView, before: Mapping[str, frozenset[str]]) -> list[StepView]:
-    """Pending steps not held back by an open step that must come before them."""
+    """Pending steps, not on hold, not held back by an open step that must come first."""
     blocked: set[str] = set()
     for s in visit.steps:
         if s.status in OPEN:
             blocked |= before.get(s.need, frozenset())
-    return [s for s in visit.steps if s.status == StepStatus.PENDING and s.need not in blocked]
+    return [
+        s
+        for s in visit.steps
+        if s.status == StepStatus.PENDING and not s.held and s.need not in blocked
+    ]
 
 
 def _minutes(a: datetime, b: datetime) -> float:
@@ -139,7 +169,7 @@ def _deadline(
     open_steps: int,
     params: Params,
     elsewhere: float = 0.0,
-) -> tuple[float, str | None]:
+) -> tuple[float, Why | None]:
     assert visit.leave_by is not None
     left = _minutes(visit.leave_by, now)
     reach = left - remaining - params.walk_minutes * open_steps
@@ -149,7 +179,7 @@ def _deadline(
     if slack >= params.urgency_horizon:
         return 0.0, None
     value = params.urgency_weight * (params.urgency_horizon - max(slack, 0.0))
-    return value, f"leaves in {left:.0f} min"
+    return value, Why("leaves_in", left)
 
 
 @dataclass(frozen=True)
@@ -191,10 +221,10 @@ def score(
     now: datetime,
     params: Params,
     queues: Mapping[str, float] | None = None,
-) -> tuple[float, tuple[str, ...]]:
+) -> tuple[float, tuple[Why, ...]]:
     queued = min(s.queued_at for s in steps)
     waited = max(0.0, _minutes(now, queued))
-    reasons = [f"waiting {waited:.0f} min"]
+    reasons = [Why("waiting", waited)]
     open_steps = [s for s in visit.steps if s.status in OPEN]
     here = {s.step_id for s in steps}
     others = [s for s in open_steps if s.step_id not in here]
@@ -204,10 +234,10 @@ def score(
         value += (waited - params.aging_after) * params.aging
     if params.fair_after and waited > params.fair_after:
         value += params.fair_bonus
-        reasons.append("waited longest")
+        reasons.append(Why("waited_longest"))
     if params.work_weight:
         value -= params.work_weight * min(remaining, params.work_cap)
-        reasons.append(f"{remaining:.0f} min of service left")
+        reasons.append(Why("service_left", remaining))
     elsewhere = 0.0
     if queues and others:
         elsewhere = max(queues.get(s.agency, 0.0) for s in others)
@@ -215,13 +245,13 @@ def score(
             value -= params.elsewhere_weight * min(elsewhere, params.elsewhere_cap)
     if params.last_stop_bonus and not others:
         value += params.last_stop_bonus
-        reasons.append("last stop")
+        reasons.append(Why("last_stop"))
     if visit.children:
         value += params.priority_bonus
-        reasons.append("children")
+        reasons.append(Why("children"))
     if visit.accessibility:
         value += params.access_bonus
-        reasons.append("accessibility")
+        reasons.append(Why("accessibility"))
     if visit.leave_by is not None:
         urgency, why = _deadline(visit, now, remaining, len(open_steps), params, elsewhere)
         value += urgency
@@ -229,7 +259,7 @@ def score(
             reasons.append(why)
     if visit.language in desk.languages:
         value += params.language_bonus
-        reasons.append(f"speaks {visit.language}")
+        reasons.append(Why("speaks", visit.language))
     return value, tuple(reasons)
 
 
@@ -253,8 +283,9 @@ def _candidates(
         steps = tuple(s for s in callable_steps(visit, before) if s.agency == agency)
         if not steps:
             continue
-        value, reasons = score(visit, steps, desk, now, params, queues)
-        out.append(Candidate(visit=visit, steps=steps, score=value, reasons=reasons))
+        value, why = score(visit, steps, desk, now, params, queues)
+        reasons = tuple(w.text() for w in why)
+        out.append(Candidate(visit=visit, steps=steps, score=value, reasons=reasons, why=why))
     return out
 
 

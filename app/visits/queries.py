@@ -93,6 +93,7 @@ def step_view(step: Step, ctx: CenterContext) -> StepView:
         queued_at=step.queued_at,
         minutes=minutes(ctx, step.need),
         ended_at=step.ended_at,
+        held=step.held_reason is not None,
     )
 
 

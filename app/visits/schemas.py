@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.centers.responses import CenterRef, DeskSummary
-from app.kinds import StepSource, StepStatus, VisitStatus
+from app.kinds import HoldReason, StepSource, StepStatus, VisitStatus
 from app.routing.rules import RESIDENCE_STATUSES
 from app.visits.screen import AgencyWait, ScreenOptions
 
@@ -55,6 +55,10 @@ class StepOut(BaseModel):
     status: StepStatus
     desk: str | None = None
     source: StepSource = StepSource.CHECKIN
+    joint_host: str | None = Field(None, description="in a joint consultation at this desk")
+    held_reason: HoldReason | None = Field(None, description="comes back later: why")
+    held_until: datetime | None = None
+    held_note: str | None = Field(None, description="for the visitor: what to bring")
 
 
 class UnavailableOut(BaseModel):
@@ -71,6 +75,9 @@ class CurrentOut(BaseModel):
     agency: str
     status: StepStatus
     called_at: datetime | None
+    joint_with: list[str] = Field(
+        default_factory=list, description="agencies sitting in on this consultation"
+    )
 
 
 class PriorityOut(BaseModel):

@@ -20,10 +20,16 @@ from app.visits.schemas import (
 # The visitor's answers. `consent_share` is not among them: it is a processing flag the
 # desk socket needs in each event to apply the compartments (visits.compartments).
 PERSONAL = {"residence_status", "municipality", "age", "invitation_code"}
+# What the event log leaves out: the personal answers, and free text (a hold's note).
+NOT_IN_EVENTS: dict[str, Any] = {key: True for key in PERSONAL} | {
+    "steps": {"__all__": {"held_note"}}
+}
 
 
 def current_step(visit: Visit) -> Step | None:
-    return next((s for s in visit.steps if s.status in BUSY_STEP), None)
+    """Where the visitor is: in a joint consultation, the host's step (the host's room)."""
+    busy = [s for s in visit.steps if s.status in BUSY_STEP]
+    return next((s for s in busy if s.joint_host is None), busy[0] if busy else None)
 
 
 def current_out(visit: Visit, ctx: CenterContext) -> CurrentOut | None:
@@ -38,12 +44,23 @@ def current_out(visit: Visit, ctx: CenterContext) -> CurrentOut | None:
         agency=step.agency,
         status=step.status,
         called_at=ctx.local_or_none(step.called_at),
+        joint_with=sorted(
+            {s.agency for s in visit.steps if s.joint_host == step.desk and s.status in BUSY_STEP}
+        ),
     )
 
 
-def step_out(step: Step) -> StepOut:
+def step_out(step: Step, ctx: CenterContext) -> StepOut:
     return StepOut(
-        need=step.need, agency=step.agency, status=step.status, desk=step.desk, source=step.source
+        need=step.need,
+        agency=step.agency,
+        status=step.status,
+        desk=step.desk,
+        source=step.source,
+        joint_host=step.joint_host,
+        held_reason=step.held_reason,
+        held_until=ctx.local_or_none(step.held_until),
+        held_note=step.held_note,
     )
 
 
@@ -55,7 +72,7 @@ def _fields(visit: Visit, ctx: CenterContext, estimate: int | None) -> dict[str,
         "language": visit.language,
         "checked_in_at": ctx.local(visit.checked_in_at),
         "ended_at": ctx.local_or_none(visit.ended_at),
-        "steps": [step_out(s) for s in visit.steps],
+        "steps": [step_out(s, ctx) for s in visit.steps],
         "unavailable": [UnavailableOut.model_validate(u) for u in visit.unavailable or []],
         "current": current_out(visit, ctx),
         "estimated_wait_minutes": estimate if visit.status == VisitStatus.WAITING else 0,
@@ -99,7 +116,7 @@ def event_visit(visit: Visit, ctx: CenterContext) -> dict[str, Any]:
     Never the token (the visitor's key) and none of the personal answers: every desk
     of every agency reads the log, and sharing those needs the visitor's consent.
     """
-    return PublicVisit(**_fields(visit, ctx, None)).model_dump(mode="json", exclude=PERSONAL)
+    return PublicVisit(**_fields(visit, ctx, None)).model_dump(mode="json", exclude=NOT_IN_EVENTS)
 
 
 def display_entry(visit: Visit, ctx: CenterContext) -> DisplayEntry:

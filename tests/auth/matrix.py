@@ -92,6 +92,73 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/desks/r112/close",
         (401, 403, 403, 200, 403, 200),
     ),
+    # Agencies working together (docs/api.md §6); no body: staff get 422, others 401/403.
+    (
+        "POST",
+        "/api/v1/desks/{code}/joint",
+        "/api/v1/desks/r112/joint",
+        (401, 403, 403, 422, 403, 422),
+    ),
+    (
+        "GET",
+        "/api/v1/desks/{code}/joint",
+        "/api/v1/desks/r112/joint",
+        (401, 403, 403, 200, 403, 200),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/joint/{request_id}/accept",
+        "/api/v1/desks/r112/joint/1/accept",
+        (401, 403, 403, 404, 403, 404),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/joint/{request_id}/decline",
+        "/api/v1/desks/r112/joint/1/decline",
+        (401, 403, 403, 404, 403, 404),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/joint/{request_id}/withdraw",
+        "/api/v1/desks/r112/joint/1/withdraw",
+        (401, 403, 403, 404, 403, 404),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/leave",
+        "/api/v1/desks/r112/leave",
+        (401, 403, 403, 409, 403, 409),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/refer",
+        "/api/v1/desks/r112/refer",
+        (401, 403, 403, 422, 403, 422),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/hold",
+        "/api/v1/desks/r112/hold",
+        (401, 403, 403, 422, 403, 422),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/release",
+        "/api/v1/desks/r112/release",
+        (401, 403, 403, 422, 403, 422),
+    ),
+    (
+        "POST",
+        "/api/v1/desks/{code}/visits/{visit_id}/case-conference",
+        "/api/v1/desks/r112/visits/x/case-conference",
+        (401, 403, 403, 422, 403, 422),
+    ),
+    (
+        "PUT",
+        "/api/v1/desks/{code}/visits/{visit_id}/shared-note",
+        "/api/v1/desks/r112/visits/x/shared-note",
+        (401, 403, 403, 422, 403, 422),
+    ),
     # Devices have no session to list; staff see their own (tests/auth/test_sessions.py).
     ("GET", "/api/v1/auth/sessions", "/api/v1/auth/sessions", (401, 403, 403, 200, 200, 200)),
     (
@@ -99,14 +166,6 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/admin/users/{username}/end-sessions",
         "/api/v1/admin/users/aa1/end-sessions",
         (401, 403, 403, 403, 403, 200),
-    ),
-    # The display's spoken call: a display (or admin) gets past the checks to the query's
-    # (422 without ticket, desk and lang); tests/announce checks the rest.
-    (
-        "GET",
-        "/api/v1/centers/{slug}/announce.wav",
-        "/api/v1/centers/lippe/announce.wav",
-        (401, 403, 422, 403, 403, 422),
     ),
     # The visitor card (a visit that does not exist: the checks before it are the point).
     (
@@ -132,6 +191,14 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/centers/{slug}/audit.csv",
         "/api/v1/centers/lippe/audit.csv",
         (401, 403, 403, 403, 403, 200),
+    ),
+    # The display's spoken call: a display (or admin) gets past the checks to the query's
+    # (422 without ticket, desk and lang); tests/announce checks the rest.
+    (
+        "GET",
+        "/api/v1/centers/{slug}/announce.wav",
+        "/api/v1/centers/lippe/announce.wav",
+        (401, 403, 422, 403, 403, 422),
     ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
