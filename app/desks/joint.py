@@ -345,9 +345,13 @@ async def lapse_due(session: AsyncSession, ctx: CenterContext, *, now: datetime)
     """Unanswered requests past their time lapse; ones whose host stopped serving end."""
     count = 0
     for req in await open_requests(session, ctx):
-        if req.status != JointStatus.REQUESTED:
-            continue
         visit = await visit_by_id(session, req.visit_id)
+        if req.status == JointStatus.ACCEPTED:
+            # The joined step ended some other way (a cancel, a config change): close it.
+            if not any(s.id == req.step_id and s.status in BUSY_STEP for s in visit.steps):
+                await close(session, ctx, req, JointStatus.ENDED, now=now, visit=visit)
+                count += 1
+            continue
         if now >= req.lapses_at:
             await close(session, ctx, req, JointStatus.LAPSED, now=now, visit=visit)
             count += 1
@@ -355,3 +359,12 @@ async def lapse_due(session: AsyncSession, ctx: CenterContext, *, now: datetime)
             await close(session, ctx, req, JointStatus.WITHDRAWN, now=now, visit=visit)
             count += 1
     return count
+
+
+async def end_for_visit(
+    session: AsyncSession, ctx: CenterContext, visit: Visit, *, now: datetime
+) -> None:
+    """The visit ended (cancelled): unanswered requests are withdrawn, joined ones end."""
+    for req in await open_requests(session, ctx, visit_id=visit.id):
+        status = JointStatus.ENDED if req.status == JointStatus.ACCEPTED else JointStatus.WITHDRAWN
+        await close(session, ctx, req, status, now=now, visit=visit)

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.models import Center
 from app.db import Database
+from app.desks.models import JointRequest
 from app.journal.log import append
 from app.kinds import EventType
 from app.visits.models import IdempotencyKey, Step, Visit
@@ -67,6 +68,10 @@ async def purge_before(
         update(Step)
         .where(Step.visit_id.in_(ids))
         .values(note=None, held_note=None, referral_reason=None)
+    )
+    # The reason a host desk gave when asking another agency to join is free text too.
+    await session.execute(
+        update(JointRequest).where(JointRequest.visit_id.in_(ids)).values(reason=None)
     )
     for visit_id in ids:
         await session.execute(

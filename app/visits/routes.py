@@ -11,6 +11,7 @@ from app.auth.access import KioskCenter
 from app.centers.context import load_context
 from app.centers.models import Center
 from app.deps import ClockDep, DbDep, OptionalPrincipalDep, json_body_doc, parse_body
+from app.desks import joint
 from app.errors import Invalid, problem_responses
 from app.visits import service
 from app.visits.queries import visit_by_token, wait_for
@@ -81,4 +82,6 @@ async def cancel(
         assert center is not None
         ctx = await load_context(session, center, now=now)
         visit = await service.cancel(session, ctx, visit, now=now, by=by, reason=body.reason)
+        # A cancel in a joint consultation ends it for every desk involved.
+        await joint.end_for_visit(session, ctx, visit, now=now)
         return visit_out(visit, ctx)

@@ -192,7 +192,13 @@ async def cancel(
         day=visit.date,
         type=EventType.VISIT_CANCELLED,
         at=now,
-        data={"visit": event_visit(visit, ctx), "by": by, "reason": reason, "freed_desks": desks},
+        # The reason is the visitor's or a clerk's free text: it stays out of the log.
+        data={
+            "visit": event_visit(visit, ctx),
+            "by": by,
+            "with_reason": bool(reason),
+            "freed_desks": desks,
+        },
         visit_id=visit.id,
     )
     return visit

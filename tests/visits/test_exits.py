@@ -246,11 +246,6 @@ async def test_hold_then_cancel(harness: Harness) -> None:
     assert (await seen(h, visit, ABH, staff)).queue == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cancelling a visit (app/visits/service.py cancel) leaves its accepted joint "
-    "request `accepted` (no `ended`, no joint event): the consultation looks open",
-)
 async def test_cancel_during_a_joint_consultation_ends_the_request(harness: Harness) -> None:
     h = harness
     staff, visit = await staff_and_visit(h)
@@ -339,11 +334,6 @@ async def test_purge_erases_the_visitors_answers(harness: Harness) -> None:
     assert (await h.client.get(f"/api/v1/visits/{visit['token']}")).status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the purge (app/visits/retention.py) leaves joint_requests.reason, the "
-    "free text a host desk wrote when asking another agency to join (names, situations)",
-)
 async def test_purge_erases_the_staff_free_text(harness: Harness) -> None:
     h = harness
     visit, _ = await purged_day(harness)
