@@ -73,7 +73,9 @@ class Gate:
         if not token:
             token = await self._first_message_token()
         async with self.db.read() as session:
-            principal = await resolve(session, token, now=self.clock())
+            principal = await resolve(
+                session, token, now=self.clock(), idle=self.settings.staff_idle
+            )
         if principal is None:
             raise Refused("unknown or expired token")
         return principal
