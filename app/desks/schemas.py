@@ -134,6 +134,9 @@ class JointOut(BaseModel):
     host_desk: str
     host_agency: str
     host_room: str
+    host_room_labels: dict[str, str] = Field(
+        default_factory=dict, description="the host's room in every configured language"
+    )
     agency: str = Field(description="the agency asked to join")
     desk: str | None = Field(description="a specific desk asked, or null for any of the agency")
     status: JointStatus

@@ -120,6 +120,7 @@ async def joint_out(session: AsyncSession, ctx: CenterContext, req: JointRequest
         host_desk=req.host_desk,
         host_agency=req.host_agency,
         host_room=ctx.room_label(host, ctx.default_language) if host else req.host_desk,
+        host_room_labels=dict(host.room) if host else {},
         agency=req.agency,
         desk=req.desk,
         status=req.status,

@@ -9,7 +9,7 @@ from app.auth.access import StaffCaller
 from app.auth.schemas import UserOut
 from app.centers.context import load_context
 from app.centers.models import Center
-from app.centers.responses import CenterRef
+from app.centers.responses import CenterRef, DeskSummary
 from app.deps import ClockDep, DbDep
 from app.desks.schemas import DeskOut
 from app.desks.views import desk_out
@@ -22,6 +22,10 @@ class MyDesks(BaseModel):
     center: CenterRef
     user: UserOut
     desks: list[DeskOut] = Field(description="the desks the caller may work at")
+    center_desks: list[DeskSummary] = Field(
+        default_factory=list,
+        description="every desk of the center (to ask a specific desk to join a consultation)",
+    )
 
 
 @router.get("/desks")
@@ -39,6 +43,7 @@ async def my_desks(db: DbDep, clock: ClockDep, principal: StaffCaller) -> MyDesk
             for d in ctx.desks.values()
             if principal.may_work_at(center_id=d.center_id, agency=d.agency_code)
         ],
+        center_desks=[ctx.desk_summary(d) for d in ctx.desks.values()],
     )
 
 
