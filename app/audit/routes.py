@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app.audit import service as audit
-from app.audit.access import AdminCenter, AtCenter
 from app.audit.models import AuditEntry
+from app.auth.access import AdminCenter, AtCenter
 from app.deps import ClockDep, DbDep
 from app.errors import Invalid, problem_responses
 

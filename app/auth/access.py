@@ -108,6 +108,22 @@ async def display_center(slug: str, db: DbDep, principal: PrincipalDep) -> Cente
 
 
 @dataclass(frozen=True)
+class AtCenter:
+    """An administrator of the center named in the path."""
+
+    principal: Principal
+    center: Center
+
+
+async def admin_center(slug: str, db: DbDep, principal: PrincipalDep) -> AtCenter:
+    require_admin(principal)
+    async with db.read() as session:
+        center = await center_by_slug(session, slug)
+    require_center(principal, center)
+    return AtCenter(principal, center)
+
+
+@dataclass(frozen=True)
 class AtDesk:
     """A staff member at a desk they may work at (read outside any lock)."""
 
@@ -126,6 +142,7 @@ async def staff_desk(code: str, db: DbDep, principal: PrincipalDep) -> AtDesk:
 
 StaffCaller = Annotated[Principal, Depends(staff_caller)]
 AdminCaller = Annotated[Principal, Depends(admin_caller)]
+AdminCenter = Annotated[AtCenter, Depends(admin_center)]
 KioskCenter = Annotated[Center, Depends(kiosk_center)]
 DisplayCenter = Annotated[Center, Depends(display_center)]
 StaffDesk = Annotated[AtDesk, Depends(staff_desk)]

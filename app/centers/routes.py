@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
 
-from app.auth.access import DisplayCenter
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from app.auth.access import AdminCenter, DisplayCenter
 from app.centers.context import center_by_slug, load_context
 from app.centers.responses import Today
 from app.centers.today import today_out
 from app.deps import ClockDep, DbDep
+from app.desks.referrals import referral_counts
 from app.errors import problem_responses
 from app.visits.display import display_snapshot
 from app.visits.schemas import DisplaySnapshot
@@ -31,3 +36,36 @@ async def display(center: DisplayCenter, db: DbDep, clock: ClockDep) -> DisplayS
     async with db.read() as session:
         ctx = await load_context(session, center, now=clock())
         return await display_snapshot(session, ctx)
+
+
+class ReferralCount(BaseModel):
+    from_agency: str
+    to_agency: str
+    count: int
+
+
+class Referrals(BaseModel):
+    """The referral matrix of a day: which agency sent how many visitors to which."""
+
+    date: date
+    referrals: list[ReferralCount]
+
+
+@router.get("/{slug}/referrals")
+async def referrals(
+    at: AdminCenter,
+    db: DbDep,
+    clock: ClockDep,
+    day: Annotated[date | None, Query(alias="date")] = None,
+) -> Referrals:
+    async with db.read() as session:
+        ctx = await load_context(session, at.center, now=clock())
+        wanted = day or ctx.today
+        counts = await referral_counts(session, center_id=at.center.id, day=wanted)
+    return Referrals(
+        date=wanted,
+        referrals=[
+            ReferralCount(from_agency=src, to_agency=dst, count=n)
+            for (src, dst), n in sorted(counts.items())
+        ],
+    )

@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.audit import service as audit
-from app.audit.access import AdminCenter
-from app.auth.access import StaffDesk
+from app.auth.access import AdminCenter, StaffDesk
 from app.centers.context import load_context
 from app.centers.models import Center
 from app.deps import ClockDep, DbDep

@@ -200,6 +200,12 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/centers/lippe/announce.wav",
         (401, 403, 422, 403, 403, 422),
     ),
+    (
+        "GET",
+        "/api/v1/centers/{slug}/referrals",
+        "/api/v1/centers/lippe/referrals",
+        (401, 403, 403, 403, 403, 200),
+    ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
 ]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import CHROMIUM, browser, page, server  # noqa: F401 (fixtures)
+from tests.web.conftest import CHROMIUM, browser, page, server, server_env  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,

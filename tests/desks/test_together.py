@@ -334,3 +334,18 @@ async def test_case_conference_and_a_shared_note_only_with_consent(harness: Harn
     types = [e.type for e in await events(h)]
     assert types.count("visit.case_conference") == 1 and types.count("visit.note_shared") == 1
     assert not any("Fall mit Jobcenter" in str(e.data) for e in await events(h))
+
+
+async def test_the_referral_matrix_follows_from_the_events(harness: Harness) -> None:
+    h = harness
+    abh, admin = await h.login("abh1"), await h.login("admin")
+    for _ in range(2):
+        await h.check_in(needs=["residence"])
+        await serve(h, ABH, abh)
+        await h.desk(ABH, "finish", abh, resolved=["residence"], add_needs=["counselling"])
+    r = await h.client.get("/api/v1/centers/lippe/referrals", headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["referrals"] == [{"from_agency": "abh", "to_agency": "beratung", "count": 2}]
+    assert (await h.client.get("/api/v1/centers/lippe/referrals", headers=abh)).status_code == 403
+    r = await h.client.get("/api/v1/centers/lippe/referrals?date=2020-01-01", headers=admin)
+    assert r.json() == {"date": "2020-01-01", "referrals": []}
