@@ -68,3 +68,8 @@ export async function checkIn(slug, token, attempt, { onRetry = () => {}, tries 
 export function today(slug) {
   return request("GET", `/api/v1/centers/${encodeURIComponent(slug)}/today`).then((r) => r.data);
 }
+
+/** The visit's phone link from the server: {url, code, code_url, qr_svg} (token in the body). */
+export function phoneLink(token) {
+  return request("POST", "/api/v1/visits/phone-link", { body: { token } }).then((r) => r.data);
+}

@@ -1,9 +1,10 @@
-// The check-in kiosk: language → needs → optional questions → consent → ticket.
-// Uses only the public API (shared/API.md). No build step: plain ES modules.
+// The check-in kiosk: language → needs (→ invitation code) → optional questions →
+// consent → ticket. Uses only the public API (shared/API.md). No build step.
+// Layout: a header (center, progress, larger text), the screen, and a footer with the
+// screen's actions, so the primary action is always on screen without scrolling.
 
-import { ApiError, checkIn, isDayClosed, newKey, today as fetchToday } from "./api.js";
+import { ApiError, checkIn, isDayClosed, newKey, phoneLink, today as fetchToday } from "./api.js";
 import { icon } from "./icons.js";
-import { qrSvg } from "./qr.js";
 import { deviceSetup } from "/static/device.js";
 import { esc } from "/static/html.js";
 import {
@@ -17,17 +18,22 @@ import {
   statusGerman,
   statusLabel,
   t,
+  tn,
 } from "/static/i18n.js";
 
 const IDLE_MS = 60_000; // back to the start after a minute without a touch
 const IDLE_WARN_MS = 10_000; // the last seconds say so
 const TODAY_REFRESH_MS = 5 * 60_000;
 const STORE = { token: "wc.kiosk.token", center: "wc.kiosk.center" };
+const INVITATION = /^[A-Za-z0-9-]{4,32}$/; // what a letter's code or QR holds
+const SOON_MINUTES = 5;
 
 // ---------------------------------------------------------------- setup --------------
 const setup = deviceSetup(STORE);
 const screenEl = document.getElementById("screen");
 const progressEl = document.getElementById("progress");
+const actionsEl = document.getElementById("actions");
+const textSizeEl = document.getElementById("text-size");
 const centerNameEl = document.getElementById("center-name");
 const idleEl = document.getElementById("idle");
 const printEl = document.getElementById("print-ticket");
@@ -41,8 +47,10 @@ const state = {
   answers: {},
   attempt: null, // {key, body}: one Idempotency-Key per check-in attempt, kept for retries
   visit: null,
+  link: null, // the phone link from the server: {url, code, code_url, qr_svg}
   busy: false,
   error: null,
+  large: false,
 };
 
 function resetVisit() {
@@ -55,8 +63,10 @@ function resetVisit() {
     children: false,
     accessibility: false,
   };
+  state.invitation = null;
   state.attempt = null;
   state.visit = null;
+  state.link = null;
   state.error = null;
   state.busy = false;
 }
@@ -89,6 +99,18 @@ function needLabel(code, lang = state.lang) {
 
 function agencyLabel(code, lang = state.lang) {
   return pick(agencyNames(state.today)[code], lang) || code;
+}
+
+/** A catalogue string as HTML with markup put in for its placeholders (already escaped). */
+function fillHtml(key, html) {
+  return esc(L(key)).replace(/\{(\w+)\}/g, (m, name) => (name in html ? html[name] : m));
+}
+
+/** A name as HTML: a German name in brackets at its end is marked German (lang="de"). */
+function nameHtml(text) {
+  const match = /^(.*\S)\s*\(([^()]*[A-Za-zÄÖÜäöüß][^()]*)\)$/.exec(text ?? "");
+  if (!match || state.lang === "de") return esc(text);
+  return `${esc(match[1])} <span lang="de" dir="ltr">(${esc(match[2])})</span>`;
 }
 
 function timeZone() {
@@ -158,6 +180,7 @@ function backFrom(screen) {
 
 function startOver() {
   resetVisit();
+  state.large = false;
   state.lang = defaultLanguage();
   setDocumentLanguage(state.lang);
   go("language");
@@ -169,6 +192,7 @@ function render() {
   const renderers = {
     language: renderLanguage,
     needs: renderNeeds,
+    invitation: renderInvitation,
     status: renderStatus,
     town: renderTown,
     age: renderAge,
@@ -183,8 +207,13 @@ function render() {
   const n = steps.indexOf(state.screen);
   progressEl.textContent = n >= 0 ? L("step", { n: n + 1, total: steps.length }) : "";
   centerNameEl.textContent = state.today?.center?.name ?? "Welcome-Center";
+  renderTextSize();
   screenEl.dataset.screen = state.screen;
-  screenEl.innerHTML = renderers[state.screen]();
+  document.body.dataset.screen = state.screen;
+  const [body, actions] = renderers[state.screen]();
+  screenEl.innerHTML = body;
+  actionsEl.innerHTML = actions ?? "";
+  actionsEl.hidden = !actions;
   bind(state.screen);
   hideIdleWarning();
   const heading = screenEl.querySelector("h1");
@@ -192,12 +221,47 @@ function render() {
     heading.setAttribute("tabindex", "-1");
     heading.focus({ preventScroll: true });
   }
+  const autofocus = screenEl.querySelector("[data-autofocus]");
+  if (autofocus) autofocus.focus({ preventScroll: true });
+  screenEl.scrollTo?.(0, 0);
   window.scrollTo(0, 0);
+  fitLabels();
 }
 
-function nav({ back = true, skip = false, next = false, nextDisabled = false } = {}) {
+/**
+ * A word longer than its tile ("Bewerbungstraining" in a narrow column): hyphens: auto
+ * breaks it at a syllable where the browser has a dictionary for the page's language;
+ * where it has none (Chromium on Linux), the label's type shrinks step by step until
+ * the longest word fits, and only below 70 % may the word break anywhere.
+ */
+function fitLabels() {
+  for (const el of screenEl.querySelectorAll(".tile-label, .btn.choice > span, .btn.lang")) {
+    el.style.fontSize = "";
+    el.style.overflowWrap = "";
+    for (let size = 95; el.scrollWidth > el.clientWidth + 1 && size >= 70; size -= 5) {
+      el.style.fontSize = `${size}%`;
+    }
+    if (el.scrollWidth > el.clientWidth + 1) el.style.overflowWrap = "anywhere";
+  }
+}
+window.addEventListener("resize", () => fitLabels());
+
+function renderTextSize() {
+  const changed = document.documentElement.classList.contains("large") !== state.large;
+  document.documentElement.classList.toggle("large", state.large);
+  if (changed) requestAnimationFrame(() => fitLabels());
+  textSizeEl.setAttribute("aria-pressed", String(state.large));
+  const label = document.getElementById("text-size-label");
+  label.textContent = L(state.large ? "normalText" : "largerText");
+  label.lang = state.lang;
+}
+
+/** The footer: back and skip on the start side, the primary action on the end side. */
+function nav({ back = true, skip = false, next = false, nextDisabled = false, extra = "" } = {}) {
   return `<nav class="nav" aria-label="${esc(L("next"))}">
     ${back ? `<button type="button" class="btn secondary" data-action="back">${esc(L("back"))}</button>` : ""}
+    <span class="nav-gap"></span>
+    ${extra}
     ${skip ? `<button type="button" class="btn secondary" data-action="skip">${esc(L("skip"))}</button>` : ""}
     ${next ? `<button type="button" class="btn primary" data-action="next" ${nextDisabled ? "disabled" : ""}>${esc(L("next"))}</button>` : ""}
   </nav>`;
@@ -216,45 +280,84 @@ function renderLanguage() {
     })
     .join("");
   const setupProblem = !setup.slug || !setup.token;
-  return `
-    <h1 class="title">${esc(t(defaultLanguage(), "chooseLanguage"))}</h1>
+  return [
+    `<h1 class="title">${esc(t(defaultLanguage(), "chooseLanguage"))}</h1>
     <p class="greetings">${greetings}</p>
     ${setupProblem ? `<p class="alert" role="alert">${esc(t(defaultLanguage(), "errSetup"))}</p>` : ""}
-    <ul class="languages" role="list">${buttons}</ul>`;
+    <ul class="languages" role="list" data-count="${langs.length}">${buttons}</ul>`,
+    "",
+  ];
+}
+
+function whenNext(nextDate) {
+  return nextDate ? L("nextDate", { date: formatDate(state.lang, nextDate) }) : L("noNextDate");
 }
 
 function renderNeeds() {
   const needs = state.today?.needs ?? [];
-  const sorted = [...needs.filter((n) => n.available), ...needs.filter((n) => !n.available)];
-  const anyOff = sorted.some((n) => !n.available);
-  const tiles = sorted
-    .map((need) => {
-      const label = needLabel(need.code);
-      const german = state.lang !== "de" ? pick(need.label, "de") : "";
-      if (!need.available) {
-        const when = need.next_date
-          ? L("nextDate", { date: formatDate(state.lang, need.next_date) })
-          : L("noNextDate");
-        return `<li><button type="button" class="tile off" aria-disabled="true" data-need="${esc(need.code)}">
-          ${icon(need.icon)}
-          <span class="tile-label">${esc(label)}</span>
-          <span class="tile-note"><strong>${esc(L("notToday"))}</strong> · ${esc(when)}</span>
-        </button></li>`;
-      }
-      const on = state.needs.includes(need.code);
-      return `<li><button type="button" class="tile" aria-pressed="${on}" data-need="${esc(need.code)}">
+  const available = needs.filter((n) => n.available);
+  const off = needs.filter((n) => !n.available);
+  const tile = (need) => {
+    const label = needLabel(need.code);
+    const german = state.lang !== "de" ? pick(need.label, "de") : "";
+    const on = state.needs.includes(need.code);
+    const note = need.available
+      ? ""
+      : `<span class="tile-note"><strong>${esc(L("notToday"))}</strong> ${esc(whenNext(need.next_date))}</span>`;
+    return `<li><button type="button" class="tile${need.available ? "" : " off"}" aria-pressed="${on}" data-need="${esc(need.code)}">
         ${icon(need.icon)}
         <span class="tile-label">${esc(label)}</span>
         ${german && german !== label ? `<span class="tile-sub" lang="de" dir="ltr">${esc(german)}</span>` : ""}
-        <span class="tick" aria-hidden="true">✓</span>
+        ${note}
+        <span class="tick" aria-hidden="true"></span>
       </button></li>`;
-    })
+  };
+  const invitation = state.invitation
+    ? `<p class="invitation-saved" role="status">${icon("mail")}<span>${esc(L("invitationSaved"))}: <bdi dir="ltr" data-script="code">${esc(state.invitation)}</bdi></span></p>`
+    : "";
+  return [
+    `<div class="needs-head">
+      <div><h1 class="title">${esc(L("needsTitle"))}</h1>
+      <p class="hint">${esc(L("needsHint"))}</p></div>
+      ${invitation}
+    </div>
+    <ul class="tiles" role="list" data-count="${available.length + off.length}">${[...available, ...off].map(tile).join("")}</ul>`,
+    nav({
+      next: true,
+      nextDisabled: state.needs.length === 0,
+      extra: `<button type="button" class="btn secondary invite" data-action="invitation">${icon("mail")}<span>${esc(L("invitationButton"))}</span></button>`,
+    }),
+  ];
+}
+
+function renderInvitation() {
+  const value = state.invitation ?? "";
+  const rows = ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"];
+  const keys = rows
+    .map(
+      (row) =>
+        `<div class="kb-row">${[...row].map((k) => `<button type="button" class="btn key" data-char="${k}">${k}</button>`).join("")}</div>`,
+    )
     .join("");
-  return `
-    <h1 class="title">${esc(L("needsTitle"))}</h1>
-    <p class="hint">${esc(L("needsHint"))}${anyOff ? ` ${esc(L("needsUnavailableNote"))}` : ""}</p>
-    <ul class="tiles" role="list">${tiles}</ul>
-    ${nav({ next: true, nextDisabled: state.needs.length === 0 })}`;
+  return [
+    `<h1 class="title">${esc(L("invitationTitle"))}</h1>
+    <p class="hint">${esc(L("invitationHint"))}</p>
+    <p class="field"><label for="invitation">${esc(L("invitationLabel"))}</label>
+      <input id="invitation" class="input code-input" type="text" maxlength="32" autocomplete="off"
+        autocapitalize="characters" spellcheck="false" dir="ltr" data-autofocus value="${esc(value)}"></p>
+    <p class="alert" id="invitation-error" role="alert" hidden>${esc(L("invitationInvalid"))}</p>
+    <div class="keyboard" dir="ltr" data-script="code">${keys}
+      <div class="kb-row"><button type="button" class="btn key wide" data-char="del" aria-label="${esc(L("clear"))}">⌫</button>
+      <button type="button" class="btn key wide" data-char="clear">${esc(L("clear"))}</button></div>
+    </div>`,
+    nav({
+      next: true,
+      nextDisabled: !INVITATION.test(value),
+      extra: value
+        ? `<button type="button" class="btn secondary" data-action="remove-invitation">${esc(L("invitationRemove"))}</button>`
+        : "",
+    }),
+  ];
 }
 
 function choice(value, label, sub, selected, attr = "data-value") {
@@ -265,7 +368,8 @@ function choice(value, label, sub, selected, attr = "data-value") {
 
 function renderStatus() {
   const current = state.answers.residence_status;
-  const items = residenceStatuses()
+  const codes = residenceStatuses();
+  const items = codes
     .map((code) =>
       choice(
         code,
@@ -275,33 +379,36 @@ function renderStatus() {
       ),
     )
     .join("");
-  return `
-    <h1 class="title">${esc(L("statusTitle"))}</h1>
+  return [
+    `<h1 class="title">${esc(L("statusTitle"))}</h1>
     <p class="hint">${esc(L("statusHint"))} ${esc(L("optionalNote"))}</p>
-    <ul class="choices" role="list">
+    <ul class="choices status" role="list" data-count="${codes.length + 1}">
       ${items}
       ${choice("unknown", statusLabel(state.lang, "unknown"), "", false)}
-    </ul>
-    ${nav({ skip: true })}`;
+    </ul>`,
+    nav({ skip: true }),
+  ];
 }
 
 function renderTown() {
   const towns = state.today?.municipalities ?? [];
   const current = state.answers.municipality;
   if (towns.length === 0) {
-    return `
-      <h1 class="title">${esc(L("townTitle"))}</h1>
+    return [
+      `<h1 class="title">${esc(L("townTitle"))}</h1>
       <p class="hint">${esc(L("townHint"))} ${esc(L("optionalNote"))}</p>
       <p class="field"><label for="town">${esc(L("townInput"))}</label>
-        <input id="town" class="input" type="text" maxlength="100" autocomplete="off" value="${esc(current ?? "")}"></p>
-      ${nav({ skip: true, next: true })}`;
+        <input id="town" class="input" type="text" maxlength="100" autocomplete="off" value="${esc(current ?? "")}"></p>`,
+      nav({ skip: true, next: true }),
+    ];
   }
   const items = towns.map((town) => choice(town, town, "", current === town)).join("");
-  return `
-    <h1 class="title">${esc(L("townTitle"))}</h1>
+  return [
+    `<h1 class="title">${esc(L("townTitle"))}</h1>
     <p class="hint">${esc(L("townHint"))} ${esc(L("optionalNote"))}</p>
-    <ul class="choices towns" role="list" lang="de" dir="ltr">${items}</ul>
-    ${nav({ skip: true })}`;
+    <ul class="choices towns" role="list" lang="de" dir="ltr" data-count="${towns.length}">${items}</ul>`,
+    nav({ skip: true }),
+  ];
 }
 
 function renderAge() {
@@ -309,19 +416,22 @@ function renderAge() {
   const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "del"]
     .map((k) => {
       if (k === "clear")
-        return `<button type="button" class="btn key" data-key="clear">${esc(L("clear"))}</button>`;
+        return `<button type="button" class="btn key clear" data-key="clear">${esc(L("clear"))}</button>`;
       if (k === "del")
-        return `<button type="button" class="btn key" data-key="del" aria-label="⌫ ${esc(L("clear"))}">⌫</button>`;
+        return `<button type="button" class="btn key" data-key="del" aria-label="${esc(L("clear"))}">⌫</button>`;
       return `<button type="button" class="btn key" data-key="${k}">${k}</button>`;
     })
     .join("");
-  return `
-    <h1 class="title">${esc(L("ageTitle"))}</h1>
+  return [
+    `<h1 class="title">${esc(L("ageTitle"))}</h1>
     <p class="hint">${esc(L("ageHint"))} ${esc(L("optionalNote"))}</p>
-    <p class="field"><label for="age">${esc(L("ageLabel"))}</label>
-      <input id="age" class="input big-input" type="text" inputmode="none" maxlength="3" autocomplete="off" dir="ltr" value="${esc(value)}"></p>
-    <div class="keypad" dir="ltr">${keys}</div>
-    ${nav({ skip: true, next: true, nextDisabled: !validAge(value) })}`;
+    <div class="age-layout">
+      <p class="field"><label for="age">${esc(L("ageLabel"))}</label>
+        <input id="age" class="input big-input" type="text" inputmode="none" maxlength="3" autocomplete="off" dir="ltr" value="${esc(value)}"></p>
+      <div class="keypad" dir="ltr">${keys}</div>
+    </div>`,
+    nav({ skip: true, next: true, nextDisabled: !validAge(value) }),
+  ];
 }
 
 function validAge(value) {
@@ -340,50 +450,94 @@ function leaveTimes() {
 
 function renderLeave() {
   const current = state.answers.leave_by;
-  const items = leaveTimes()
-    .map((hhmm) => choice(hhmm, hhmm, "", current === hhmm))
-    .join("");
-  return `
-    <h1 class="title">${esc(L("leaveTitle"))}</h1>
+  const times = leaveTimes();
+  const items = times.map((hhmm) => choice(hhmm, hhmm, "", current === hhmm)).join("");
+  return [
+    `<h1 class="title">${esc(L("leaveTitle"))}</h1>
     <p class="hint">${esc(L("leaveHint"))} ${esc(L("optionalNote"))}</p>
-    <ul class="choices times" role="list" dir="ltr">${items}</ul>
-    ${nav({ skip: true })}`;
+    <ul class="choices times" role="list" dir="ltr" data-count="${times.length}">${items}</ul>`,
+    nav({ skip: true }),
+  ];
 }
 
 function renderPriority() {
   const toggle = (key) => `<li><button type="button" class="btn choice toggle" data-toggle="${key}" aria-pressed="${state.answers[key]}">
-      <span class="tick" aria-hidden="true">✓</span><span>${esc(L(key))}</span></button></li>`;
-  return `
-    <h1 class="title">${esc(L("priorityTitle"))}</h1>
+      <span class="tick" aria-hidden="true"></span><span>${esc(L(key))}</span></button></li>`;
+  return [
+    `<h1 class="title">${esc(L("priorityTitle"))}</h1>
     <p class="hint">${esc(L("priorityHint"))} ${esc(L("optionalNote"))}</p>
-    <ul class="choices wide" role="list">${toggle("children")}${toggle("accessibility")}</ul>
-    ${nav({ next: true })}`;
+    <ul class="choices wide" role="list">${toggle("children")}${toggle("accessibility")}</ul>`,
+    nav({ next: true }),
+  ];
+}
+
+/** The needs chosen that no desk serves today, with the next date: said before confirming. */
+function chosenUnavailable() {
+  return state.needs.map(needInfo).filter((n) => n && !n.available);
 }
 
 function renderConsent() {
-  return `
-    <h1 class="title">${esc(L("consentTitle"))}</h1>
+  const off = chosenUnavailable();
+  const list = off.length
+    ? `<section class="unavailable-box" aria-labelledby="off-title">
+        <h2 id="off-title">${esc(L("unavailableTitle"))}</h2>
+        <p>${esc(L("unavailableBefore"))}</p>
+        <ul role="list">${off.map((n) => `<li>${icon(n.icon)}<span><strong>${esc(needLabel(n.code))}</strong> – ${esc(whenNext(n.next_date))}</span></li>`).join("")}</ul>
+      </section>`
+    : "";
+  return [
+    `<h1 class="title">${esc(L("consentTitle"))}</h1>
     <p class="explain">${esc(L("consentText"))}</p>
-    <ul class="choices wide consent" role="list">
-      <li><button type="button" class="btn choice primary" data-consent="yes">${esc(L("consentYes"))}</button></li>
-      <li><button type="button" class="btn choice primary" data-consent="no">${esc(L("consentNo"))}</button></li>
-    </ul>
-    ${nav()}`;
+    ${list}`,
+    nav({
+      extra: `<button type="button" class="btn primary consent" data-consent="no">${esc(L("consentNo"))}</button>
+        <button type="button" class="btn primary consent" data-consent="yes">${esc(L("consentYes"))}</button>`,
+    }),
+  ];
 }
 
 function renderSending() {
-  return `
-    <h1 class="title">${esc(L("sending"))}</h1>
+  return [
+    `<h1 class="title">${esc(L("sending"))}</h1>
     <div class="spinner" aria-hidden="true"></div>
-    <p class="hint" id="retry-note" role="status" aria-live="polite"></p>`;
+    <p class="hint" id="retry-note" role="status" aria-live="polite"></p>`,
+    "",
+  ];
 }
 
-/** The visitor's phone page (/visit/), for the QR code and the link on the ticket. */
-function phoneUrl(visit) {
-  const url = new URL("/visit/", location.origin);
-  url.searchParams.set("t", visit.token);
-  if (setup.slug) url.searchParams.set("c", setup.slug);
-  return url.toString();
+/** What the visitor may honestly expect, as HTML lines: a number, "soon" (only when
+ * true), when the desks open, or that the screen and the phone will tell. */
+function waitLines(visit) {
+  const lines = [];
+  const closed = visit.closed_agencies ?? [];
+  const minutes = visit.estimated_wait_minutes;
+  const opens = state.today?.opens;
+  for (const agency of closed) {
+    const name = `<bdi>${nameHtml(agencyLabel(agency))}</bdi>`;
+    const before = opens && nowMinutes() < toMinutes(opens);
+    lines.push(
+      before
+        ? fillHtml("closedOpensAt", { agency: name, time: `<bdi dir="ltr">${esc(opens)}</bdi>` })
+        : fillHtml("closedWillTell", { agency: name }),
+    );
+  }
+  if (visit.status !== "waiting") return lines;
+  if (typeof minutes !== "number") {
+    if (closed.length === 0) lines.unshift(esc(L("waitUnknown")));
+  } else if (minutes <= SOON_MINUTES && closed.length === 0) {
+    lines.unshift(esc(L("waitSoon")));
+  } else {
+    const min = Math.max(minutes, 1);
+    lines.unshift(esc(tn(state.lang, "wait", min, { min })));
+  }
+  return lines; // HTML: each line escaped, names marked
+}
+
+function unavailableItems(visit) {
+  return (visit.unavailable ?? []).map((u) => ({
+    need: u.need,
+    text: u.next_date ? L("unavailableNext", { date: formatDate(state.lang, u.next_date) }) : L("unavailableNone"),
+  }));
 }
 
 function renderTicket() {
@@ -392,47 +546,44 @@ function renderTicket() {
   const steps = open
     .map(
       (s, i) => `<li><span class="step-no" aria-hidden="true">${i + 1}</span>
-        ${icon(needInfo(s.need)?.icon, { size: 36 })}
-        <span><strong>${esc(needLabel(s.need))}</strong><br><span class="muted">${esc(agencyLabel(s.agency))}</span></span></li>`,
+        ${icon(needInfo(s.need)?.icon)}
+        <span class="step-text"><strong>${esc(needLabel(s.need))}</strong><span class="muted">${nameHtml(agencyLabel(s.agency))}</span></span></li>`,
     )
     .join("");
-  const unavailable = (visit.unavailable ?? [])
-    .map((u) => {
-      const when = u.next_date
-        ? L("unavailableNext", { date: formatDate(state.lang, u.next_date) })
-        : L("unavailableNone");
-      return `<li><strong>${esc(needLabel(u.need))}</strong> – ${esc(when)}</li>`;
-    })
+  const unavailable = unavailableItems(visit)
+    .map((u) => `<li>${icon(needInfo(u.need)?.icon)}<span><strong>${esc(needLabel(u.need))}</strong> – ${esc(u.text)}</span></li>`)
     .join("");
-  const minutes = visit.estimated_wait_minutes;
-  const wait = minutes > 0 ? L("wait", { min: minutes }) : L("waitSoon");
-  const url = phoneUrl(visit);
-  let qr = "";
-  try {
-    qr = qrSvg(url, { label: L("phone") });
-  } catch {
-    qr = "";
-  }
-  return `
-    <div class="ticket-layout">
+  const link = state.link;
+  const phone = link
+    ? `<div class="phone">
+        <div class="qr-box" data-testid="qr">${link.qr_svg}</div>
+        <div class="phone-text">
+          <p>${fillHtml("phoneCode", { url: `<bdi class="phone-url" dir="ltr" data-script="code">${esc(link.code_url)}</bdi>` })}</p>
+          <p class="phone-code" dir="ltr" data-script="code" data-testid="code">${esc(link.code)}</p>
+        </div>
+      </div>`
+    : "";
+  return [
+    `<div class="ticket-layout">
       <section class="ticket-main">
         <h1 class="title">${esc(L("ticketTitle"))}</h1>
-        <p class="ticket-number" dir="ltr" data-testid="ticket">${esc(visit.ticket)}</p>
+        <p class="ticket-number" dir="ltr" data-script="code" data-testid="ticket">${esc(visit.ticket)}</p>
         <p class="hint strong">${esc(L("ticketHint"))}</p>
-        <p class="wait">${esc(wait)}</p>
+        <div class="wait" data-testid="wait">${waitLines(visit).map((line) => `<p>${line}</p>`).join("")}</div>
         ${visit.leave_by ? `<p class="muted">${esc(L("leaveBy", { time: visit.leave_by }))}</p>` : ""}
       </section>
       <section class="ticket-side">
         ${steps ? `<h2>${esc(L("yourSteps"))}</h2><ol class="steps" role="list">${steps}</ol>` : ""}
         ${unavailable ? `<h2>${esc(L("unavailableTitle"))}</h2><ul class="unavailable" role="list">${unavailable}</ul>` : ""}
-        <h2>${esc(L("phone"))}</h2>
-        <div class="phone">${qr}<a class="phone-url" dir="ltr" href="${esc(url)}" target="_blank" rel="noopener">${esc(url)}</a></div>
+        ${phone ? `<h2>${esc(L("phone"))}</h2>${phone}` : ""}
       </section>
-    </div>
-    <nav class="nav" aria-label="${esc(L("done"))}">
+    </div>`,
+    `<nav class="nav" aria-label="${esc(L("done"))}">
+      <span class="nav-gap"></span>
       <button type="button" class="btn secondary" data-action="print">${esc(L("print"))}</button>
       <button type="button" class="btn primary" data-action="done">${esc(L("done"))}</button>
-    </nav>`;
+    </nav>`,
+  ];
 }
 
 function renderPrint() {
@@ -446,35 +597,32 @@ function renderPrint() {
     .map((s, i) => {
       const local = needLabel(s.need);
       const german = needLabel(s.need, "de");
-      return `<li>${i + 1}. ${esc(local)}${german !== local ? ` <span lang="de">(${esc(german)})</span>` : ""} – ${esc(agencyLabel(s.agency, "de"))}</li>`;
+      return `<li>${i + 1}. ${esc(local)}${german !== local ? ` <span lang="de">(${esc(german)})</span>` : ""} – ${nameHtml(agencyLabel(s.agency))}</li>`;
     })
     .join("");
-  const unavailable = (visit.unavailable ?? [])
-    .map(
-      (u) =>
-        `<li>${esc(needLabel(u.need))}: ${esc(u.next_date ? formatDate(state.lang, u.next_date) : L("unavailableNone"))}</li>`,
-    )
+  const unavailable = unavailableItems(visit)
+    .map((u) => `<li>${esc(needLabel(u.need))} – ${esc(u.text)}</li>`)
     .join("");
-  const url = phoneUrl(visit);
-  let qr = "";
-  try {
-    qr = qrSvg(url, { size: 160 });
-  } catch {
-    qr = "";
-  }
+  const link = state.link;
   printEl.setAttribute("lang", state.lang);
   printEl.setAttribute("dir", isRtl(state.lang) ? "rtl" : "ltr");
   printEl.innerHTML = `
-    <p class="p-center">${esc(state.today?.center?.name ?? "Welcome-Center")}</p>
+    <p class="p-center" lang="de">${esc(state.today?.center?.name ?? "Welcome-Center")}</p>
     <p class="p-date">${esc(formatDate(state.lang, state.today?.date))} · ${esc(formatTime(state.lang, new Date(), timeZone()))}</p>
     <p class="p-title">${esc(L("ticketTitle"))}</p>
     <p class="p-ticket" dir="ltr">${esc(visit.ticket)}</p>
     <p>${esc(L("ticketHint"))}</p>
+    ${waitLines(visit).map((line) => `<p>${line}</p>`).join("")}
     ${lines ? `<p class="p-head">${esc(L("yourSteps"))}</p><ol>${lines}</ol>` : ""}
     ${unavailable ? `<p class="p-head">${esc(L("unavailableTitle"))}</p><ul>${unavailable}</ul>` : ""}
-    <p class="p-head">${esc(L("phone"))}</p>
-    <div class="p-qr">${qr}</div>
-    <p class="p-url" dir="ltr">${esc(url)}</p>`;
+    ${
+      link
+        ? `<p class="p-head">${esc(L("phone"))}</p>
+    <div class="p-qr">${link.qr_svg}</div>
+    <p>${fillHtml("phoneCode", { url: `<bdi class="p-url" dir="ltr">${esc(link.code_url)}</bdi>` })}</p>
+    <p class="p-code" dir="ltr">${esc(link.code)}</p>`
+        : ""
+    }`;
 }
 
 function errorMessage(err) {
@@ -498,35 +646,40 @@ function errorMessage(err) {
 function renderError() {
   const { text, retry } = errorMessage(state.error);
   const detail = state.error?.problem?.detail ?? state.error?.message ?? "";
-  return `
-    <h1 class="title">${esc(text)}</h1>
+  return [
+    `<h1 class="title">${esc(text)}</h1>
     <div class="alert-icon" aria-hidden="true">!</div>
-    ${detail ? `<p class="tech" lang="en" dir="ltr">${esc(detail)}</p>` : ""}
-    <nav class="nav" aria-label="${esc(L("startOver"))}">
-      ${retry && state.attempt ? `<button type="button" class="btn primary" data-action="retry">${esc(L("tryAgain"))}</button>` : ""}
+    ${detail ? `<p class="tech" lang="en" dir="ltr">${esc(detail)}</p>` : ""}`,
+    `<nav class="nav" aria-label="${esc(L("startOver"))}">
+      <span class="nav-gap"></span>
       <button type="button" class="btn secondary" data-action="restart">${esc(L("startOver"))}</button>
-    </nav>`;
+      ${retry && state.attempt ? `<button type="button" class="btn primary" data-action="retry">${esc(L("tryAgain"))}</button>` : ""}
+    </nav>`,
+  ];
 }
 
 // ---------------------------------------------------------------- events -------------
 function bind(screen) {
-  screenEl.querySelectorAll("[data-action]").forEach((el) =>
-    el.addEventListener("click", () => action(screen, el.dataset.action)),
-  );
+  for (const root of [screenEl, actionsEl]) {
+    root.querySelectorAll("[data-action]").forEach((el) =>
+      el.addEventListener("click", () => action(screen, el.dataset.action)),
+    );
+  }
+  if (screen === "invitation") bindInvitation();
   if (screen === "language") {
     screenEl.querySelectorAll("[data-lang]").forEach((el) =>
       el.addEventListener("click", () => chooseLanguage(el.dataset.lang)),
     );
   }
   if (screen === "needs") {
-    screenEl.querySelectorAll(".tile:not(.off)").forEach((el) =>
+    screenEl.querySelectorAll(".tile").forEach((el) =>
       el.addEventListener("click", () => {
         const code = el.dataset.need;
         state.needs = state.needs.includes(code)
           ? state.needs.filter((c) => c !== code)
           : [...state.needs, code];
         el.setAttribute("aria-pressed", String(state.needs.includes(code)));
-        const next = screenEl.querySelector('[data-action="next"]');
+        const next = actionsEl.querySelector('[data-action="next"]');
         next.disabled = state.needs.length === 0;
       }),
     );
@@ -567,15 +720,44 @@ function bind(screen) {
     );
   }
   if (screen === "consent") {
-    screenEl.querySelectorAll("[data-consent]").forEach((el) =>
+    actionsEl.querySelectorAll("[data-consent]").forEach((el) =>
       el.addEventListener("click", () => submit(el.dataset.consent === "yes")),
     );
   }
 }
 
+function bindInvitation() {
+  const input = screenEl.querySelector("#invitation");
+  const next = actionsEl.querySelector('[data-action="next"]');
+  const error = screenEl.querySelector("#invitation-error");
+  const update = (value) => {
+    // A hand scanner types the letter's code (and Enter); people type with the keys.
+    const code = value.replace(/[^A-Za-z0-9-]/g, "").toUpperCase().slice(0, 32);
+    input.value = code;
+    next.disabled = !INVITATION.test(code);
+    error.hidden = code.length === 0 || code.length >= 4;
+  };
+  input.addEventListener("input", () => update(input.value));
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      if (INVITATION.test(input.value)) action("invitation", "next");
+      else error.hidden = false;
+    }
+  });
+  screenEl.querySelectorAll("[data-char]").forEach((el) =>
+    el.addEventListener("click", () => {
+      const key = el.dataset.char;
+      if (key === "clear") update("");
+      else if (key === "del") update(input.value.slice(0, -1));
+      else update(input.value + key);
+    }),
+  );
+}
+
 function bindAge() {
   const input = screenEl.querySelector("#age");
-  const next = screenEl.querySelector('[data-action="next"]');
+  const next = actionsEl.querySelector('[data-action="next"]');
   const update = (value) => {
     const digits = value.replace(/\D/g, "").slice(0, 3);
     input.value = digits;
@@ -596,6 +778,16 @@ function bindAge() {
 }
 
 function action(screen, name) {
+  if (screen === "invitation" && (name === "back" || name === "next" || name === "remove-invitation")) {
+    if (name === "next") {
+      const value = screenEl.querySelector("#invitation").value;
+      if (!INVITATION.test(value)) return undefined;
+      state.invitation = value;
+    }
+    if (name === "remove-invitation") state.invitation = null;
+    return go("needs");
+  }
+  if (name === "invitation") return go("invitation");
   if (name === "back") return backFrom(screen);
   if (name === "restart" || name === "done") return startOver();
   if (name === "print") return window.print();
@@ -621,8 +813,9 @@ function action(screen, name) {
   return undefined;
 }
 
-function chooseLanguage(lang) {
+async function chooseLanguage(lang) {
   resetVisit();
+  if (!state.today && setup.slug) await refreshToday(); // a touch before the offer came
   state.lang = lang;
   setDocumentLanguage(lang);
   if (!state.today) {
@@ -642,6 +835,8 @@ function checkInBody(consent) {
   if (a.leave_by) body.leave_by = a.leave_by;
   if (a.children || a.accessibility)
     body.priority = { children: !!a.children, accessibility: !!a.accessibility };
+  // Stored with the visit until the invitations work fills in needs and language from it.
+  if (state.invitation && INVITATION.test(state.invitation)) body.invitation_code = state.invitation;
   return body;
 }
 
@@ -666,6 +861,12 @@ async function send() {
       },
     });
     state.visit = visit;
+    try {
+      // The phone link, its QR code and short code: from the server (WELCOME_PUBLIC_URL).
+      state.link = await phoneLink(visit.token);
+    } catch {
+      state.link = null; // the ticket number is what matters; the phone link is extra
+    }
     state.busy = false;
     renderPrint();
     go("ticket");
@@ -692,7 +893,7 @@ async function refreshToday() {
     // Closed today, or no such center: nothing to offer. A network error keeps the last offer.
     if (isDayClosed(err) || err?.code === "unknown_center") state.today = null;
   }
-  if (state.screen === "language") {
+  if (state.screen === "language" && state.lang === defaultLanguage()) {
     if (document.documentElement.lang !== defaultLanguage()) {
       state.lang = defaultLanguage();
       setDocumentLanguage(state.lang);
@@ -711,7 +912,15 @@ function hideIdleWarning() {
   if (!idleEl.hidden) idleEl.hidden = true;
 }
 ["pointerdown", "keydown", "touchstart", "wheel"].forEach((type) =>
-  window.addEventListener(type, touch, { passive: true, capture: true }),
+  window.addEventListener(
+    type,
+    (event) => {
+      // A touch on the countdown itself counts; its button closes it (on click).
+      if (event.target?.closest?.("#idle")) lastTouch = Date.now();
+      else touch();
+    },
+    { passive: true, capture: true },
+  ),
 );
 setInterval(() => {
   if (state.screen === "language" || state.busy) return;
@@ -719,11 +928,35 @@ setInterval(() => {
   if (idle >= IDLE_MS) {
     startOver();
   } else if (idle >= IDLE_MS - IDLE_WARN_MS) {
-    const left = Math.ceil((IDLE_MS - idle) / 1000);
-    idleEl.hidden = false;
-    idleEl.textContent = `${L("startOver")} … ${left}`;
+    showIdleWarning(Math.ceil((IDLE_MS - idle) / 1000));
   }
 }, 1000);
+
+/** The countdown before the kiosk starts again, with an "I am still here" button. */
+function showIdleWarning(left) {
+  const count = idleEl.querySelector(".idle-count");
+  if (!idleEl.hidden && count) {
+    count.textContent = String(left);
+    return;
+  }
+  idleEl.lang = state.lang;
+  idleEl.dir = isRtl(state.lang) ? "rtl" : "ltr";
+  idleEl.innerHTML = `<div class="idle-box">
+      <h2 id="idle-title">${esc(L("idleTitle"))}</h2>
+      <p>${esc(L("idleText"))}</p>
+      <p class="idle-count" aria-hidden="true" dir="ltr">${left}</p>
+      <button type="button" class="btn primary" data-still-here>${esc(L("stillHere"))}</button>
+    </div>`;
+  idleEl.hidden = false;
+  const button = idleEl.querySelector("[data-still-here]");
+  button.addEventListener("click", touch);
+  button.focus({ preventScroll: true });
+}
+
+textSizeEl.addEventListener("click", () => {
+  state.large = !state.large;
+  renderTextSize();
+});
 setInterval(() => {
   if (state.screen === "language") refreshToday();
 }, TODAY_REFRESH_MS);
@@ -741,5 +974,9 @@ window.welcomeKiosk = {
   },
   get lang() {
     return state.lang;
+  },
+  /** For tests: the countdown as it shows in the last seconds. */
+  idleWarning(left = 9) {
+    showIdleWarning(left);
   },
 };

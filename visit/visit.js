@@ -1,10 +1,13 @@
-// The visitor's phone page (/visit/?t=<visit token>&c=<center>; the ticket's QR code):
-// their own status, live. Follows /ws/visits/{token}; polls every 5 s while the socket
-// is not open, and once a minute while it is. The former address /kiosk/v.html redirects here.
+// The visitor's phone page: their own status, live. The ticket's QR code opens
+// /visit/#t=<visit token>&c=<center> (the token in the fragment stays out of access
+// logs); /visit/?t=…&c=… (older tickets, and /kiosk/v.html redirecting here) works too.
+// Without a link, /visit/ asks for the short code printed under the QR code.
+// Follows /ws/visits/{token}; polls every 5 s while the socket is not open, and once a
+// minute while it is.
 
 import { ApiError, request } from "/static/api.js";
 import { esc } from "/static/html.js";
-import { agencyNames, formatDate, isRtl, pick, t } from "/static/i18n.js";
+import { STRINGS, agencyNames, formatDate, formatTime, isRtl, pick, t, tn } from "/static/i18n.js";
 import { LiveFeed } from "/static/live.js";
 
 const POLL_MS = 5000;
@@ -12,9 +15,11 @@ const POLL_WITH_LIVE_MS = 60000;
 const OPEN = ["pending", "called", "in_service"];
 const ENDED = ["done", "cancelled"];
 
-const params = new URLSearchParams(location.search);
-const token = params.get("t") ?? "";
-const slug = params.get("c");
+const SOON_MINUTES = 5;
+const query = new URLSearchParams(location.search);
+const fragment = new URLSearchParams(location.hash.slice(1));
+let token = fragment.get("t") ?? query.get("t") ?? "";
+let slug = fragment.get("c") ?? query.get("c");
 const root = document.getElementById("visit");
 const conn = document.getElementById("conn");
 
@@ -36,8 +41,51 @@ function agencyLabel(code) {
   return pick(agencyNames(today)[code], lang) || code;
 }
 
+/** A name as HTML: a German name in brackets at its end is marked German (lang="de"). */
+function nameHtml(text) {
+  const match = /^(.*\S)\s*\(([^()]*[A-Za-zÄÖÜäöüß][^()]*)\)$/.exec(text ?? "");
+  if (!match || lang === "de") return esc(text);
+  return `${esc(match[1])} <span lang="de" dir="ltr">(${esc(match[2])})</span>`;
+}
+
+/** The room in the visitor's language: its label, else the catalogue's word and number. */
 function roomLabel(current) {
-  return pick(current?.room_labels, lang) || current?.room || current?.desk || "";
+  const labels = current?.room_labels ?? {};
+  if (labels[lang]) return labels[lang];
+  const base = labels.de ?? current?.room ?? current?.desk ?? "";
+  const number = /(\d[\w.\-/]*)\s*$/.exec(base);
+  return number ? `${L("roomWord")} ${number[1]}` : base;
+}
+
+/** What the visitor may honestly expect while waiting. */
+function waitLines() {
+  const lines = [];
+  const closed = visit.closed_agencies ?? [];
+  const minutes = visit.estimated_wait_minutes;
+  for (const agency of closed) {
+    const name = `<bdi>${nameHtml(agencyLabel(agency))}</bdi>`;
+    const opens = today?.opens;
+    const before = opens && formatTime("en", new Date(), today?.center?.timezone) < opens;
+    lines.push(
+      before
+        ? fillHtml("closedOpensAt", { agency: name, time: `<bdi dir="ltr">${esc(opens)}</bdi>` })
+        : fillHtml("closedWillTell", { agency: name }),
+    );
+  }
+  if (typeof minutes !== "number") {
+    if (!closed.length) lines.unshift(esc(L("waitUnknown")));
+  } else if (minutes <= SOON_MINUTES && !closed.length) {
+    lines.unshift(esc(L("waitSoon")));
+  } else {
+    const min = Math.max(minutes, 1);
+    lines.unshift(esc(tn(lang, "wait", min, { min })));
+  }
+  return lines; // HTML: each line escaped, names marked
+}
+
+/** A catalogue string as HTML with markup put in for its placeholders (already escaped). */
+function fillHtml(key, html) {
+  return esc(L(key)).replace(/\{(\w+)\}/g, (m, name) => (name in html ? html[name] : m));
 }
 
 function setLanguage(code) {
@@ -64,7 +112,7 @@ function render() {
   }
   const steps = visit.steps
     .map(
-      (s) => `<li><strong>${esc(needLabel(s.need))}</strong> – ${esc(agencyLabel(s.agency))}
+      (s) => `<li><strong>${esc(needLabel(s.need))}</strong> – ${nameHtml(agencyLabel(s.agency))}
         <span class="st st-${esc(s.status)}">(${esc(L(`st_${s.status}`))})</span></li>`,
     )
     .join("");
@@ -77,19 +125,18 @@ function render() {
     })
     .join("");
   const waiting = visit.status === "waiting";
-  const minutes = visit.estimated_wait_minutes;
   const active = visit.steps.some((s) => OPEN.includes(s.status));
   root.innerHTML = `
     <h1>${esc(L("vTitle"))}</h1>
-    <p class="ticket" dir="ltr">${esc(visit.ticket)}</p>
+    <p class="ticket" dir="ltr" data-script="code">${esc(visit.ticket)}</p>
     <p class="state ${stateClass}" role="status">${esc(stateText)}</p>
-    ${waiting && minutes > 0 ? `<p>${esc(L("wait", { min: minutes }))}</p>` : ""}
+    ${waiting ? `<div class="wait" data-testid="wait">${waitLines().map((line) => `<p>${line}</p>`).join("")}</div>` : ""}
     ${visit.leave_by ? `<p class="muted">${esc(L("leaveBy", { time: visit.leave_by }))}</p>` : ""}
     <h2>${esc(L("yourSteps"))}</h2>
     <ol>${steps}</ol>
     ${unavailable ? `<h2>${esc(L("unavailableTitle"))}</h2><ul>${unavailable}</ul>` : ""}
     ${active ? `<button type="button" id="cancel">${esc(L("vCancel"))}</button>` : ""}
-    <p class="muted">${esc(L("vUpdated", { time: new Date().toLocaleTimeString(`${lang}-u-nu-latn`, { hour: "2-digit", minute: "2-digit" }) }))}</p>`;
+    <p class="muted">${esc(L("vUpdated", { time: formatTime(lang, new Date(), today?.center?.timezone) }))}</p>`;
   document.getElementById("cancel")?.addEventListener("click", cancel);
   const called = visit.status === "called";
   if (called && !wasCalled) navigator.vibrate?.([300, 150, 300, 150, 300]);
@@ -137,9 +184,43 @@ function stopAll() {
   conn.textContent = "";
 }
 
+/** No link: the short code from the ticket (e.g. A017-7KX4M) opens the visit. */
+function renderCodeForm(message = "") {
+  root.innerHTML = `
+    <h1>${esc(L("vCodeTitle"))}</h1>
+    <form id="code-form" class="code-form" novalidate>
+      <p>${esc(L("vCodeHint"))}</p>
+      <label for="code">${esc(L("vCodeLabel"))}</label>
+      <input id="code" name="code" type="text" inputmode="text" autocomplete="off" autocapitalize="characters"
+        spellcheck="false" maxlength="32" dir="ltr" required>
+      <button type="submit" class="primary">${esc(L("vCodeOpen"))}</button>
+      <p class="state" role="alert" ${message ? "" : "hidden"}>${esc(message)}</p>
+    </form>`;
+  document.getElementById("code-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const code = document.getElementById("code").value.trim();
+    if (!code) return;
+    try {
+      const { data } = await request("POST", "/api/v1/visits/by-code", { body: { code } });
+      token = data.token;
+      slug = data.center;
+      history.replaceState(null, "", `/visit/#${new URLSearchParams({ t: token, c: slug })}`);
+      begin();
+    } catch (err) {
+      const tooMany = err instanceof ApiError && err.status === 429;
+      renderCodeForm(L(tooMany ? "vCodeTooMany" : "vCodeWrong"));
+    }
+  });
+}
+
 async function start() {
-  setLanguage("de");
-  if (!token) return renderMissing();
+  const guess = (navigator.language ?? "").slice(0, 2);
+  setLanguage(token || !STRINGS[guess] ? "de" : guess); // the visit's language once known
+  if (!token) return renderCodeForm();
+  return begin();
+}
+
+async function begin() {
   if (slug) {
     request("GET", `/api/v1/centers/${encodeURIComponent(slug)}/today`)
       .then(({ data }) => {

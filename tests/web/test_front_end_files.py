@@ -153,8 +153,9 @@ def test_the_residence_statuses_come_from_the_server() -> None:
 def test_the_phone_page_has_its_own_folder() -> None:
     assert not (ROOT / "kiosk" / "v.html").exists()
     assert not any((ROOT / "kiosk").glob("visit.*"))
-    # Whatever builds the phone link points at /visit/.
-    assert 'new URL("/visit/"' in (ROOT / "kiosk" / "app.js").read_text()
+    # The server builds the phone link (WELCOME_PUBLIC_URL, /visit/): the kiosk asks it.
+    assert "/api/v1/visits/phone-link" in (ROOT / "kiosk" / "api.js").read_text()
+    assert not (ROOT / "kiosk" / "qr.js").exists()  # no QR encoder of our own
     for path in front_end_files(".js", ".html"):
         assert not re.search(r"v\.html[\"'?]", path.read_text()), rel(path)
 

@@ -100,7 +100,7 @@ export default {
   stillHere: "ما زلت هنا",
   invitationButton: "لدي رسالة دعوة",
   invitationTitle: "الرمز من رسالة الدعوة",
-  invitationHint: "اكتب الرمز، أو ضع رمز QR الموجود في الرسالة تحت الماسح.",
+  invitationHint: "اكتب الرمز، أو ضع الرمز المربّع (رمز الاستجابة السريعة) الموجود في الرسالة تحت الماسح.",
   invitationLabel: "رمز الدعوة",
   invitationInvalid: "يتكون الرمز من 4 إلى 32 خانة: حروف وأرقام وشرطات.",
   invitationSaved: "تم حفظ رمز الدعوة",

@@ -100,7 +100,7 @@ export default {
   stillHere: "هنوز اینجا هستم",
   invitationButton: "نامه دعوت دارم",
   invitationTitle: "کد نامه دعوت شما",
-  invitationHint: "کد را وارد کنید یا کد QR نامه را زیر اسکنر بگیرید.",
+  invitationHint: "کد را وارد کنید یا کد مربعی (کیوآر) نامه را زیر اسکنر بگیرید.",
   invitationLabel: "کد دعوت",
   invitationInvalid: "کد بین 4 تا 32 نویسه است: حروف، اعداد و خط تیره.",
   invitationSaved: "کد دعوت ذخیره شد",
