@@ -83,6 +83,20 @@ function waitLines() {
   return lines; // HTML: each line escaped, names marked
 }
 
+/** A step on hold: why and until when, in the visitor's language; the desk's note as written. */
+function heldHtml(step) {
+  if (!step.held_reason || step.status !== "pending") return "";
+  const lines = [esc(L(`held_${step.held_reason}`))];
+  if (step.held_until) {
+    const time = formatTime(lang, new Date(step.held_until), today?.center?.timezone);
+    lines.push(fillHtml("heldUntil", { time: `<bdi dir="ltr">${esc(time)}</bdi>` }));
+  }
+  if (step.held_note) {
+    lines.push(`${esc(L("heldNote"))} <bdi dir="auto">${esc(step.held_note)}</bdi>`);
+  }
+  return `<p class="held" data-testid="held">${lines.join("<br>")}</p>`;
+}
+
 /** A catalogue string as HTML with markup put in for its placeholders (already escaped). */
 function fillHtml(key, html) {
   return esc(L(key)).replace(/\{(\w+)\}/g, (m, name) => (name in html ? html[name] : m));
@@ -113,7 +127,7 @@ function render() {
   const steps = visit.steps
     .map(
       (s) => `<li><strong>${esc(needLabel(s.need))}</strong> – ${nameHtml(agencyLabel(s.agency))}
-        <span class="st st-${esc(s.status)}">(${esc(L(`st_${s.status}`))})</span></li>`,
+        <span class="st st-${esc(s.status)}">(${esc(L(`st_${s.status}`))})</span>${heldHtml(s)}</li>`,
     )
     .join("");
   const unavailable = (visit.unavailable ?? [])
