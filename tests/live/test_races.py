@@ -214,8 +214,18 @@ def check_log(events: list[Event], agency_of: dict[str, str]) -> list[str]:
             holders[visit].clear()
             joined[visit].clear()
         if kind == "visit.step_done":
+            agency = agency_of.get(desk or "", "?")
+            # A desk joining a consultation for an agency the visitor had no open step with
+            # gets a new step (source "joint"): serving a need again that way is by design.
+            steps = (e.data.get("visit") or {}).get("steps") or []
+            joint = {
+                st.get("need")
+                for st in steps
+                if st.get("source") == "joint" and st.get("agency") == agency
+            }
             for need in e.data.get("needs", []):
-                served[(visit, need, agency_of.get(desk or "", "?"))] += 1
+                if need not in joint:
+                    served[(visit, need, agency)] += 1
         if len(holders[visit]) > 1:
             problems.append(f"seq {e.seq}: {visit} busy at {holders[visit]}")
     problems += [f"{v} served {n} at {a} {c} times" for (v, n, a), c in served.items() if c > 1]
