@@ -91,20 +91,22 @@ async def admin_caller(principal: PrincipalDep) -> Principal:
     return principal
 
 
-async def kiosk_center(slug: str, db: DbDep, principal: PrincipalDep) -> Center:
-    require_kind(principal, PrincipalKind.KIOSK, what="check visitors in")
+async def _device_center(
+    slug: str, db: DbDep, principal: Principal, kind: PrincipalKind, what: str
+) -> Center:
+    require_kind(principal, kind, what=what)
     async with db.read() as session:
         center = await center_by_slug(session, slug)
     require_center(principal, center)
     return center
+
+
+async def kiosk_center(slug: str, db: DbDep, principal: PrincipalDep) -> Center:
+    return await _device_center(slug, db, principal, PrincipalKind.KIOSK, "check visitors in")
 
 
 async def display_center(slug: str, db: DbDep, principal: PrincipalDep) -> Center:
-    require_kind(principal, PrincipalKind.DISPLAY, what="read the display")
-    async with db.read() as session:
-        center = await center_by_slug(session, slug)
-    require_center(principal, center)
-    return center
+    return await _device_center(slug, db, principal, PrincipalKind.DISPLAY, "read the display")
 
 
 @dataclass(frozen=True)

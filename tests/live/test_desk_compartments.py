@@ -4,9 +4,6 @@ the snapshot's read is in the audit log. Against a real server, like tests/live.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,21 +13,6 @@ from tests.live.live import LiveServer, check_in, connect, login, recv
 from tests.visits.test_compartments import ANSWERS, SERVING, check, expected
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def server(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    path = tmp_path_factory.mktemp("compartments") / "welcome.db"
-    shutil.copy(template_db, path)
-    srv = LiveServer(f"sqlite+aiosqlite:///{path}").start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-async def client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.http, timeout=30) as c:
-        yield c
 
 
 async def until(ws: Any, kind: str) -> dict[str, Any]:

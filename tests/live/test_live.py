@@ -7,7 +7,6 @@ import json
 import shutil
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,21 +32,6 @@ from tests.live.live import (
 pytestmark = pytest.mark.anyio
 
 PERSONAL = ("token", "id", "residence_status", "municipality", "age", "steps", "invitation_code")
-
-
-@pytest.fixture(scope="module")
-def server(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    path = tmp_path_factory.mktemp("live") / "welcome.db"
-    shutil.copy(template_db, path)
-    srv = LiveServer(f"sqlite+aiosqlite:///{path}").start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-async def client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.http, timeout=30) as c:
-        yield c
 
 
 def display_url(server: LiveServer, **params: Any) -> str:

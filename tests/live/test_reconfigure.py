@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -18,21 +16,6 @@ from tests.conftest import TEST_DAY
 from tests.live.live import DISPLAY, LiveServer, check_in, connect, login, recv
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def server(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    path = tmp_path_factory.mktemp("reconfigure") / "welcome.db"
-    shutil.copy(template_db, path)
-    srv = LiveServer(f"sqlite+aiosqlite:///{path}").start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-async def client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.http, timeout=30) as c:
-        yield c
 
 
 async def load(server: LiveServer, text: str, tmp_path: Path) -> str:
