@@ -10,61 +10,18 @@
 import { request } from "/static/api.js";
 import { deviceSetup } from "/static/device.js";
 import { esc } from "/static/html.js";
+import { RTL, STRINGS, t } from "/static/i18n.js";
 import { LiveFeed } from "/static/live.js";
 
 const POLL_MS = 3000;
 const RECENT = 8;
 const STORE = { token: "wc.display.token", center: "wc.display.center" };
 
-// The call in the visitor's language. Translations should be reviewed by native speakers.
-const CALL = {
-  de: "Nummer {ticket}: bitte zu {room}",
-  en: "Number {ticket}: please go to {room}",
-  ar: "الرقم {ticket}: يرجى التوجه إلى {room}",
-  uk: "Номер {ticket}: будь ласка, пройдіть до: {room}",
-  ru: "Номер {ticket}: пожалуйста, пройдите: {room}",
-  tr: "Numara {ticket}: lütfen şuraya gidin: {room}",
-  fa: "شماره {ticket}: لطفاً به {room} بروید",
-  ro: "Numărul {ticket}: vă rugăm să mergeți la {room}",
-};
-const ROOM_WORD = {
-  de: "Raum",
-  en: "Room",
-  ar: "الغرفة",
-  uk: "Кімната",
-  ru: "Кабинет",
-  tr: "Oda",
-  fa: "اتاق",
-  ro: "Camera",
-};
-// The display's own words: German, with English beside it. (To move into the shared
-// catalogue with the other screens' strings.)
-const TEXT = {
-  waitRange: "ca. {min}–{max} Min.",
-  waitRangeEn: "about {min}–{max} min",
-  noDesk: "kein Schalter geöffnet",
-  noDeskEn: "no desk open",
-  waiting: "wartend · waiting",
-  doorNow: "Jetzt hier",
-  doorNowEn: "Now here",
-  doorWait: "Bitte warten Sie, bis Ihre Nummer erscheint.",
-  doorWaitEn: "Please wait until your number appears.",
-  doorClosed: "Geschlossen",
-  doorClosedEn: "Closed",
-  doorPaused: "Kurze Pause",
-  doorPausedEn: "Short break",
-};
-const WATCH = {
-  de: "Bitte achten Sie auf Ihre Nummer.",
-  en: "Please watch for your number.",
-  ar: "يرجى الانتباه إلى رقمك.",
-  uk: "Будь ласка, стежте за своїм номером.",
-  ru: "Пожалуйста, следите за своим номером.",
-  tr: "Lütfen numaranızı takip edin.",
-  fa: "لطفاً به شماره خود توجه کنید.",
-  ro: "Vă rugăm să urmăriți numărul dumneavoastră.",
-};
-const RTL = new Set(["ar", "fa", "he", "ur", "ps", "ckb"]);
+// Words come from the shared catalogue (app/web/static/i18n/<lang>.js): the call in the
+// visitor's language, the screen's own words in German with English beside them.
+const say = (lang, key) => (STRINGS[lang] ?? STRINGS.en)[key] ?? STRINGS.en[key];
+const DE_EN = (key, vars = {}) => [t("de", key, vars), t("en", key, vars)];
+const SCREEN_LANGUAGES = Object.keys(STRINGS);
 
 // ---------------------------------------------------------------- setup --------------
 function readSetup() {
@@ -101,7 +58,7 @@ function roomIn(lang, entry) {
   if (labels[lang]) return labels[lang];
   const base = labels.de ?? labels.en ?? entry.room ?? entry.desk ?? "";
   const number = /(\d[\w.\-/]*)\s*$/.exec(base);
-  if (number && ROOM_WORD[lang]) return `${ROOM_WORD[lang]} ${number[1]}`;
+  if (number && STRINGS[lang]) return `${say(lang, "roomWord")} ${number[1]}`;
   return labels.en ?? base;
 }
 
@@ -111,7 +68,7 @@ function agencyName(code) {
 }
 
 function phrase(lang, entry) {
-  const template = CALL[lang] ?? CALL.en;
+  const template = say(lang, "dCall");
   return esc(template)
     .replace("{ticket}", `<bdi dir="ltr">${esc(entry.ticket)}</bdi>`)
     .replace("{room}", `<bdi>${esc(roomIn(lang, entry))}</bdi>`);
@@ -122,7 +79,7 @@ function renderNow() {
   const now = state.calls[0];
   const box = el("now");
   if (!now) {
-    box.innerHTML = `<p class="idle-text">${esc(WATCH.de)}</p>`;
+    box.innerHTML = `<p class="idle-text">${esc(say("de", "dWatch"))}</p>`;
     return;
   }
   const lang = now.language && now.language !== "de" ? now.language : null;
@@ -150,7 +107,6 @@ function renderRecent() {
   document.body.classList.toggle("rooms-only", !names);
 }
 
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
 
 function renderWaits() {
   // Agencies with an open desk first (in the center's order): their waits matter now.
@@ -159,12 +115,12 @@ function renderWaits() {
   el("agencies").innerHTML = sorted
     .map((a) => {
       const range = open(a)
-        ? `<span class="range" data-testid="range"><svg class="icon" aria-hidden="true"><use href="#i-clock"/></svg>${esc(fill(TEXT.waitRange, { min: a.wait_min, max: a.wait_max }))}</span>`
-        : `<span class="range closed" data-testid="range"><svg class="icon" aria-hidden="true"><use href="#i-closed"/></svg>${esc(TEXT.noDesk)}<span class="en" lang="en">${esc(TEXT.noDeskEn)}</span></span>`;
+        ? `<span class="range" data-testid="range"><svg class="icon" aria-hidden="true"><use href="#i-clock"/></svg>${esc(t("de", "dWaitRange", { min: a.wait_min, max: a.wait_max }))}</span>`
+        : `<span class="range closed" data-testid="range"><svg class="icon" aria-hidden="true"><use href="#i-closed"/></svg>${esc(t("de", "dNoDesk"))}<span class="en" lang="en">${esc(t("en", "dNoDesk"))}</span></span>`;
       const count = String(a.waiting); // the column's heading says "waiting"
       return `<li class="agency-wait ${open(a) ? "" : "is-closed"}" data-agency="${esc(a.agency)}">
         <span class="name">${esc(agencyName(a.agency))}</span>
-        <span class="count" data-testid="count" title="${esc(TEXT.waiting)}"><svg class="icon" aria-hidden="true"><use href="#i-people"/></svg>${esc(count)}</span>
+        <span class="count" data-testid="count" title="${esc(`${t("de", "dWaiting")} · ${t("en", "dWaiting")}`)}"><svg class="icon" aria-hidden="true"><use href="#i-people"/></svg>${esc(count)}</span>
         ${range}</li>`;
     })
     .join("");
@@ -178,13 +134,13 @@ function renderDoor() {
   el("door-agency").textContent = desk && state.screen.agency_names ? agencyName(desk.agency) : "";
   let body;
   if (here) {
-    body = `<p class="door-label">${esc(TEXT.doorNow)} <span lang="en">· ${esc(TEXT.doorNowEn)}</span></p>
+    body = `<p class="door-label">${esc(t("de", "dDoorNow"))} <span lang="en">· ${esc(t("en", "dDoorNow"))}</span></p>
       <p class="door-ticket" id="door-ticket" dir="ltr">${esc(here.ticket)}</p>`;
   } else if (desk && desk.state !== "open") {
-    const [de, en] = desk.state === "paused" ? [TEXT.doorPaused, TEXT.doorPausedEn] : [TEXT.doorClosed, TEXT.doorClosedEn];
+    const [de, en] = desk.state === "paused" ? DE_EN("dDoorPaused") : DE_EN("dDoorClosed");
     body = `<p class="door-state" id="door-state">${esc(de)} <span lang="en">· ${esc(en)}</span></p>`;
   } else {
-    body = `<p class="door-wait">${esc(TEXT.doorWait)}<br><span lang="en">${esc(TEXT.doorWaitEn)}</span></p>`;
+    body = `<p class="door-wait">${esc(t("de", "dDoorWait"))}<br><span lang="en">${esc(t("en", "dDoorWait"))}</span></p>`;
   }
   el("door-now").innerHTML = body;
   el("door-now").classList.toggle("flash", Boolean(here) && state.highlight === keyOf(here));
@@ -427,17 +383,27 @@ function tick() {
 
 let tickerIndex = 0;
 function rotateTicker() {
-  const langs = Object.keys(WATCH);
+  const langs = SCREEN_LANGUAGES;
   const lang = langs[tickerIndex % langs.length];
   tickerIndex += 1;
   const ticker = el("ticker");
   ticker.lang = lang;
   ticker.dir = RTL.has(lang) ? "rtl" : "ltr";
-  ticker.textContent = WATCH[lang];
+  ticker.textContent = say(lang, "dWatch");
 }
 
 // ---------------------------------------------------------------- start --------------
+/** The screen's headings from the catalogue: German, English beside it. */
+function label(id, key) {
+  const node = el(id);
+  if (!node) return;
+  const [de, en] = DE_EN(key);
+  node.innerHTML = `${esc(de)} <span lang="en">· ${esc(en)}</span>`;
+}
+
 function start() {
+  label("now-heading", "dNowCalling");
+  label("recent-heading", "dRecent");
   if (setup.desk) {
     document.body.classList.add("door-mode");
     el("board").hidden = true;

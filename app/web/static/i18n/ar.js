@@ -133,4 +133,10 @@ export default {
   dSpeech: "الرقم {ticket}، يرجى التوجه إلى {room}.",
   dWatch: "يرجى الانتباه إلى رقمك.",
   dOffline: "لا يوجد اتصال – جارٍ إعادة الاتصال",
+  dWaitRange: "حوالي {min}–{max} دقيقة",
+  dNoDesk: "لا يوجد مكتب مفتوح",
+  dDoorNow: "الآن هنا",
+  dDoorWait: "يرجى الانتظار حتى يظهر رقمك.",
+  dDoorClosed: "مغلق",
+  dDoorPaused: "استراحة قصيرة",
 };

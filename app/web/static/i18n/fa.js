@@ -133,4 +133,10 @@ export default {
   dSpeech: "شماره {ticket}، لطفاً به {room} بروید.",
   dWatch: "لطفاً به شماره خود توجه کنید.",
   dOffline: "اتصال نیست – در حال اتصال دوباره",
+  dWaitRange: "حدود {min}–{max} دقیقه",
+  dNoDesk: "هیچ میزی باز نیست",
+  dDoorNow: "اکنون اینجا",
+  dDoorWait: "لطفاً صبر کنید تا شماره شما نمایش داده شود.",
+  dDoorClosed: "بسته",
+  dDoorPaused: "استراحت کوتاه",
 };

@@ -133,4 +133,10 @@ export default {
   dSpeech: "Numărul {ticket}, vă rugăm să mergeți la {room}.",
   dWatch: "Vă rugăm să urmăriți numărul dumneavoastră.",
   dOffline: "Fără conexiune – se reconectează",
+  dWaitRange: "circa {min}–{max} min",
+  dNoDesk: "niciun ghișeu deschis",
+  dDoorNow: "Acum aici",
+  dDoorWait: "Vă rugăm să așteptați până apare numărul dumneavoastră.",
+  dDoorClosed: "Închis",
+  dDoorPaused: "Pauză scurtă",
 };

@@ -133,4 +133,10 @@ export default {
   dSpeech: "Numara {ticket}, lütfen şuraya gidin: {room}.",
   dWatch: "Lütfen numaranızı takip edin.",
   dOffline: "Bağlantı yok – yeniden bağlanılıyor",
+  dWaitRange: "yaklaşık {min}–{max} dk",
+  dNoDesk: "açık masa yok",
+  dDoorNow: "Şimdi burada",
+  dDoorWait: "Lütfen numaranız görünene kadar bekleyin.",
+  dDoorClosed: "Kapalı",
+  dDoorPaused: "Kısa mola",
 };
