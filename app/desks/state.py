@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -55,7 +55,9 @@ async def desk_visit(session: AsyncSession, ctx: CenterContext, desk: Desk) -> V
         .join(Visit, Visit.id == Step.visit_id)
         .where(
             Visit.center_id == ctx.center.id,
-            Visit.date == ctx.today,
+            # Yesterday's too: a consultation running over local midnight stays this desk's
+            # to finish (the desk works in the new day, the visit belongs to the old one).
+            Visit.date >= ctx.today - timedelta(days=1),
             Step.desk == desk.code,
             Step.status.in_(BUSY_STEP),
         )
