@@ -35,6 +35,7 @@ from app.live.hub import Hub
 from app.live.ws import router as ws_router
 from app.live.ws import serve, socket_route
 from app.meta import router as meta_router
+from app.ops.health import router as health_router
 from app.visits.card_routes import router as card_router
 from app.visits.phone_routes import router as phone_router
 from app.visits.routes import router as visits_router
@@ -168,6 +169,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for router in (*routers, meta_router, audit_router, card_router, phone_router):
         app.include_router(router)
     app.include_router(announce_router)  # the display's spoken call (announce.wav)
+    app.include_router(health_router)  # /healthz, /readyz (docs/api.md §9)
 
     front_ends = {"kiosk": ROOT / "kiosk", "visit": ROOT / "visit", "display": ROOT / "display"}
     front_ends["staff"] = ROOT / "app" / "web" / "staff"

@@ -208,6 +208,9 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
     ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
+    # Operations (docs/api.md §9): probes are public and say nothing about anyone.
+    ("GET", "/healthz", "/healthz", (200, 200, 200, 200, 200, 200)),
+    ("GET", "/readyz", "/readyz", (200, 200, 200, 200, 200, 200)),
 ]
 
 # (socket template, concrete path, opens per caller in CALLERS order)
@@ -219,6 +222,9 @@ SOCKETS: list[tuple[str, str, tuple[bool, ...]]] = [
     ),
     ("/ws/desks/{code}", "/ws/desks/r112", (False, False, False, True, False, True)),
 ]
+
+# Endpoints outside /api/ that still need a row: the operations endpoints.
+OPS_PATHS = ("/healthz", "/readyz", "/metrics")
 
 # Routes whose credential is the request itself: the visitor's token in the path (tests/
 # visits and tests/live check an unknown token is refused and a token opens only its own
@@ -248,7 +254,7 @@ def app_routes() -> set[tuple[str, str]]:
             path = getattr(route, "path", "")
             if path.startswith("/ws/"):
                 found.add(("WS", path))
-            elif path.startswith("/api/"):
+            elif path.startswith("/api/") or path in OPS_PATHS:
                 found.update((m, path) for m in getattr(route, "methods", ()) if m != "HEAD")
 
     walk(list(app.routes))

@@ -1,0 +1,1 @@
+"""Operations: health and readiness, Prometheus metrics, security headers, log masking."""
