@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     joint_request_seconds: float = Field(default=120.0, gt=0)
     # How often time-driven changes are checked (lapsed requests, holds that end; 0: never).
     timer_seconds: float = Field(default=2.0, ge=0)
+    # Bearer token for Prometheus at /metrics; unset: /metrics answers 404.
+    metrics_token: str = ""
 
     @model_validator(mode="after")
     def _refuse_insecure_key(self) -> Settings:

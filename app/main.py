@@ -36,6 +36,8 @@ from app.live.ws import router as ws_router
 from app.live.ws import serve, socket_route
 from app.meta import router as meta_router
 from app.ops.health import router as health_router
+from app.ops.metrics import Metrics, MetricsMiddleware
+from app.ops.metrics import router as metrics_router
 from app.visits.card_routes import router as card_router
 from app.visits.phone_routes import router as phone_router
 from app.visits.routes import router as visits_router
@@ -170,6 +172,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.include_router(router)
     app.include_router(announce_router)  # the display's spoken call (announce.wav)
     app.include_router(health_router)  # /healthz, /readyz (docs/api.md §9)
+    app.include_router(metrics_router)  # /metrics, with WELCOME_METRICS_TOKEN only
+    app.state.metrics = Metrics(app.state)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 
     front_ends = {"kiosk": ROOT / "kiosk", "visit": ROOT / "visit", "display": ROOT / "display"}
     front_ends["staff"] = ROOT / "app" / "web" / "staff"

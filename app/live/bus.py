@@ -64,6 +64,7 @@ class PostgresBus:
         self.probe_seconds = probe_seconds
         self.max_backoff = max_backoff
         self.connected = asyncio.Event()
+        self.reconnects = 0  # listener connections lost after one was up (/metrics)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, on_hint: OnHint, on_resync: OnResync) -> None:
@@ -106,6 +107,8 @@ class PostgresBus:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # any failure means: reconnect
+                if self.connected.is_set():
+                    self.reconnects += 1
                 log.warning("event listener lost (%s); reconnecting in %.1fs", exc, backoff)
             finally:
                 self.connected.clear()

@@ -211,6 +211,8 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
     # Operations (docs/api.md §9): probes are public and say nothing about anyone.
     ("GET", "/healthz", "/healthz", (200, 200, 200, 200, 200, 200)),
     ("GET", "/readyz", "/readyz", (200, 200, 200, 200, 200, 200)),
+    # Only for WELCOME_METRICS_TOKEN (no caller's token opens it); unset here: 404 for all.
+    ("GET", "/metrics", "/metrics", (404, 404, 404, 404, 404, 404)),
 ]
 
 # (socket template, concrete path, opens per caller in CALLERS order)
