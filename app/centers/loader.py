@@ -47,7 +47,7 @@ from app.centers.schema import (
 )
 from app.db import Base, Database, utcnow
 from app.journal.log import append
-from app.kinds import BUSY_STEP, EventType
+from app.kinds import BUSY_STEP, OPEN_STEP, EventType
 from app.visits.models import Step, Visit
 
 KINDS = ("center", "agencies", "needs", "desks", "users", "devices", "days")
@@ -318,6 +318,7 @@ async def apply_config(
     today = now.astimezone(ZoneInfo(center.timezone)).date() if center else None
     if center is not None and today is not None:
         await _refuse_busy_desks(session, config, center.id, today)
+        await _refuse_agencies_in_use(session, config, center.id, today)
     center = await _upsert_center(session, config, center, report)
     report.center_id = center.id
     await _sync_all(session, config, center.id, report, passwords)
@@ -444,6 +445,45 @@ async def _refuse_busy_desks(
         f"{ticket} ({status}); finish or no-show that visitor first, then load again"
         for code, ticket, status in busy.all()
         if code is not None
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
+async def _refuse_agencies_in_use(
+    session: AsyncSession, config: CenterConfig, center_id: int, today: date
+) -> None:
+    """An agency that visitors still wait for today (or sit with) may not be removed.
+
+    Their steps would stay open for an agency no desk can serve: they would wait for
+    nothing, and the display would count them.
+    """
+    wanted = {a.code for a in config.agencies}
+    removed = (
+        set((await session.scalars(select(Agency.code).where(Agency.center_id == center_id))).all())
+        - wanted
+    )
+    if not removed:
+        return
+    rows = await session.execute(
+        select(Step.agency, Visit.ticket)
+        .join(Visit, Visit.id == Step.visit_id)
+        .where(
+            Visit.center_id == center_id,
+            Visit.date == today,
+            Step.agency.in_(removed),
+            Step.status.in_(OPEN_STEP),
+        )
+        .order_by(Step.agency, Visit.ticket)
+    )
+    waiting: dict[str, list[str]] = {}
+    for agency, ticket in rows.all():
+        waiting.setdefault(agency, []).append(ticket)
+    problems = [
+        f"{_where(config, ('agencies',))}: agency {agency!r} is removed while "
+        f"{', '.join(tickets)} still wait for it today; serve or cancel them first, "
+        "then load again"
+        for agency, tickets in waiting.items()
     ]
     if problems:
         raise ConfigError(problems)

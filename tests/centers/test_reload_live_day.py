@@ -228,12 +228,6 @@ async def test_an_idle_desk_moves_to_another_agency(harness: Harness) -> None:
     assert r.status_code == 200 and r.json()["ticket"] == v["work"]["ticket"], r.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the loader deletes an agency (with its needs and desks) while visitors "
-    "wait for it today; their steps stay pending for an agency nobody can serve, the "
-    "display keeps counting them as waiting and the phone only says 'closed'",
-)
 async def test_an_agency_removed_while_visitors_wait_for_it_strands_nobody(
     harness: Harness,
 ) -> None:
@@ -252,8 +246,11 @@ async def test_an_agency_removed_while_visitors_wait_for_it_strands_nobody(
     assert "code: sprache" not in text and "agency: sprache" not in text
     try:
         await reload(h, text)
-    except ConfigError:
-        return  # refused, nothing written: the visitors are still servable
+    except ConfigError as exc:
+        # Refused, naming the agency and who waits for it; nothing written.
+        assert "'sprache'" in str(exc) and only["ticket"] in str(exc) and also["ticket"] in str(exc)
+        assert (await phone(h, only))["steps"][0]["agency"] == "sprache"
+        return
     served_by = {d["agency"] for d in (await display(h))["desks"]}
     for visit in (only, also):
         mine = await phone(h, visit)
