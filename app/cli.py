@@ -126,6 +126,8 @@ def serve(
     """Run the server."""
     import uvicorn
 
+    from app.ops.logmask import uvicorn_log_config
+
     _settings()  # refuse a missing secret key before starting workers
     uvicorn.run(
         "app.main:create_app",
@@ -134,6 +136,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        log_config=uvicorn_log_config(),  # tokens masked in the access log
         **WS_OPTIONS,
     )
 
@@ -155,6 +158,7 @@ def demo(
     os.environ["WELCOME_DEMO"] = "1"
     from app.config import get_settings
     from app.migrate import upgrade
+    from app.ops.logmask import uvicorn_log_config
 
     get_settings.cache_clear()
     settings = get_settings()
@@ -180,7 +184,14 @@ def demo(
     sys.stdout.flush()
     motion = None if empty else _start_motion(base, pace)
     try:
-        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, **WS_OPTIONS)
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_config=uvicorn_log_config(),  # tokens masked in the access log
+            **WS_OPTIONS,
+        )
     finally:
         if motion is not None:
             _stop(motion)

@@ -1,0 +1,66 @@
+"""Keep credentials out of the logs: uvicorn's access and WebSocket lines quote paths.
+
+Visitor tokens travel in paths (`/api/v1/visits/<token>`, `/ws/visits/<token>`) and
+device, staff and visitor tokens in query strings (`?token=`, the phone page's `?t=`).
+`welcome-center serve` and `demo` install TokenMask on uvicorn's handlers (log_config),
+so every record they print, the access log's and the "WebSocket … [accepted]" lines of
+uvicorn.error alike, is masked before it is formatted.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from typing import Any
+
+MASK = "***"
+_PATTERNS = (
+    # Query parameters that carry a token; `t` is the phone page's visit token.
+    (re.compile(r"(?i)([?&](?:token|t|access_token|csrf_token)=)[^&#\s\"']*"), rf"\g<1>{MASK}"),
+    # A visit token as a path segment (phone-link and by-code are routes, not tokens).
+    (
+        re.compile(r"(/api/v1/visits/)(?!(?:phone-link|by-code)(?:[/?\s\"']|$))[^/?#\s\"']+"),
+        rf"\g<1>{MASK}",
+    ),
+    (re.compile(r"(/ws/visits/)[^/?#\s\"']+"), rf"\g<1>{MASK}"),
+)
+
+
+def mask(text: str) -> str:
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, tuple):
+        return tuple(_masked(item) for item in value)
+    return value
+
+
+class TokenMask(logging.Filter):
+    """Masks tokens in a record's message and arguments, keeping the arguments' shape
+    (uvicorn's AccessFormatter unpacks them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_masked(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: _masked(arg) for key, arg in record.args.items()}
+        return True
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own logging configuration with TokenMask on each of its handlers."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["token_mask"] = {"()": "app.ops.logmask.TokenMask"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("token_mask")
+    return config
