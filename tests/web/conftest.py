@@ -1,7 +1,13 @@
-"""Browser tests: the real app under uvicorn in a subprocess, driven by Debian's Chromium.
+"""Browser tests: `welcome-center serve` in a subprocess, driven by Debian's Chromium.
 
 Each test gets its own server on a free 127.0.0.1 port, with a copy of the session's
-migrated demo database (tests/conftest.py `template_db`: demo center, today open).
+migrated demo database (tests/conftest.py `template_db`: demo center, today open). The
+server is the production command itself (app/cli.py `serve`), so the pages talk to the
+socket protocol production runs (cli.WS_OPTIONS: app/live/protocol.py, no deflate).
+
+A test that needs another configuration parametrizes `server_config` with a center
+file's text: `welcome-center load-config` loads it into the copy before the server
+starts. `Server.load_config` loads one while the server runs, as an operator would.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +42,14 @@ CHROMIUM_ARGS = [
 KIOSK_TOKEN = "demo-kiosk-token-foyer"
 DISPLAY_TOKEN = "demo-display-token-wartebereich"
 
-# The server: the app as `welcome-center serve` builds it, plus the front end's helper
-# routes (app/web/routes.py) in case app.main does not include them yet.
+# The production command line, run with this interpreter (the venv's `welcome-center`).
+CLI = [sys.executable, "-m", "app.cli"]
+# The same `serve` as a `python -c` script taking the port (tests that restart the server
+# themselves, as test_display_sound.py does, use it).
 SERVER = """
-import sys, uvicorn
-from app.main import create_app
-from app.web.routes import include
-app = create_app()
-include(app)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+import sys
+from app.cli import app
+app(["serve", "--host", "127.0.0.1", "--port", sys.argv[1]])
 """
 
 
@@ -69,6 +74,14 @@ class Server:
     process: subprocess.Popen[bytes]
     kiosk_token: str = KIOSK_TOKEN
     display_token: str = DISPLAY_TOKEN
+    env: dict[str, str] = field(default_factory=dict)
+    workdir: Path | None = None
+
+    def load_config(self, text: str) -> str:
+        """`welcome-center load-config` with this server's database: the running server
+        sees the change on its next request (and its screens through the event log)."""
+        assert self.workdir is not None
+        return load_config(text, self.env, self.workdir)
 
     def api(
         self, method: str, path: str, body: Any = None, token: str | None = None
@@ -112,7 +125,26 @@ def server_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def server(template_db: Path, tmp_path: Path, server_env: dict[str, str]) -> Iterator[Server]:
+def server_config() -> str | None:
+    """A center file (YAML text) to load before the server starts; None keeps the demo."""
+    return None
+
+
+def load_config(text: str, env: dict[str, str], workdir: Path) -> str:
+    path = workdir / "center.yaml"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [*CLI, "load-config", str(path)], cwd=ROOT, env=env, capture_output=True, timeout=60
+    )
+    out = (done.stdout + done.stderr).decode()
+    assert done.returncode == 0, f"load-config failed:\n{out}"
+    return out
+
+
+@pytest.fixture
+def server(
+    template_db: Path, tmp_path: Path, server_env: dict[str, str], server_config: str | None
+) -> Iterator[Server]:
     db = tmp_path / "welcome.db"
     shutil.copy(template_db, db)
     port = free_port()
@@ -125,18 +157,19 @@ def server(template_db: Path, tmp_path: Path, server_env: dict[str, str]) -> Ite
         "WELCOME_PUBLIC_URL": base,
         **server_env,
     }
+    if server_config is not None:
+        load_config(server_config, env, tmp_path)
     log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    server = Server(base, process)
+    command = [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    server = Server(base, process, env=env, workdir=tmp_path)
     deadline = time.monotonic() + 30
     while True:
         if process.poll() is not None:
             log.close()
             pytest.fail("server exited:\n" + (tmp_path / "server.log").read_text())
         try:
-            if server.api("GET", "/api/v1/centers/lippe/today")[0] == 200:
+            if server.api("GET", "/readyz")[0] == 200:
                 break
         except OSError:
             pass

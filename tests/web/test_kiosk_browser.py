@@ -1,17 +1,89 @@
 """The kiosk in real Chromium: Arabic check-in (RTL), retry after a lost answer, a closed
-day told by the problem's code, the phone page (and its former address), axe-core."""
+day told by the problem's code, the phone page (and its former address), axe-core.
+
+An agency absent today and a closed day are real configurations (the demo file with
+another calendar, loaded by `welcome-center load-config`), not faked answers.
+"""
 
 from __future__ import annotations
 
-import json
 import re
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
+from app.cli import DEMO_FILE
+from tests.conftest import TEST_DAY
+
 pytestmark = pytest.mark.browser
+
+EVERY_AGENCY_BUT_RECOGNITION = "[abh, jobcenter, aa, kim, tm_mitte, tm_kreis, beratung, sprache]"
+NEXT_DAY = TEST_DAY + timedelta(days=2)
+LATER_DAY = TEST_DAY + timedelta(days=3)
+
+
+def demo_with_days(*days: str) -> str:
+    """The demo center's file with another calendar (one YAML flow mapping a day)."""
+    text = DEMO_FILE.read_text(encoding="utf-8")
+    head, _, _ = text.partition("\ndays:\n")
+    assert head != text
+    return head + "\ndays:\n" + "".join(f"  - {day}\n" for day in days)
+
+
+# Today without the Anerkennungsberatung (its need `recognition`), every agency in two days.
+WITHOUT_RECOGNITION_TODAY = demo_with_days(
+    f'{{date: {TEST_DAY}, opens: "00:00", closes: "23:59", '
+    f"agencies: {EVERY_AGENCY_BUT_RECOGNITION}}}",
+    f'{{date: {NEXT_DAY}, opens: "09:00", closes: "15:00"}}',
+)
+# A calendar without today: closed, the next open day in three days.
+CLOSED_TODAY = demo_with_days(f'{{date: {LATER_DAY}, opens: "09:00", closes: "15:00"}}')
+# A calendar of past days only: closed today, and no next day to name.
+CLOSED_FOR_GOOD = demo_with_days(
+    f'{{date: {TEST_DAY - timedelta(days=7)}, opens: "09:00", closes: "15:00"}}'
+)
+
+WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+WEEKDAYS_DE = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+MONTHS_DE = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
+
+
+def english(day: date) -> str:
+    return f"{WEEKDAYS_EN[day.weekday()]}, {MONTHS_EN[day.month - 1]} {day.day}"
+
+
+def german(day: date) -> str:
+    return f"{WEEKDAYS_DE[day.weekday()]}, {day.day}. {MONTHS_DE[day.month - 1]}"
 
 
 def open_kiosk(page: Any, server: Any) -> None:
@@ -140,22 +212,20 @@ def test_closed_or_failing_check_in_is_said_in_the_visitors_language(
     assert server.display()["waiting"] == []
 
 
+@pytest.mark.parametrize("server_config", [WITHOUT_RECOGNITION_TODAY])
 def test_unavailable_needs_are_marked_with_their_next_date(page: Any, server: Any) -> None:
     today = server.api("GET", "/api/v1/centers/lippe/today")[1]
-    fake = {**today, "needs": [dict(n) for n in today["needs"]]}
-    for need in fake["needs"]:
-        if need["code"] == "recognition":
-            need.update(available=False, next_date="2026-12-01")
-    page.route(
-        "**/api/v1/centers/lippe/today",
-        lambda route: route.fulfill(json=fake),
-    )
+    assert "anerkennung" not in today["agencies"]
+    (recognition,) = [n for n in today["needs"] if n["code"] == "recognition"]
+    assert recognition["available"] is False
+    assert recognition["next_date"] == NEXT_DAY.isoformat()
     open_kiosk(page, server)
     page.click("[data-lang=en]")
     tile = page.locator("[data-need=recognition]")
     expect(tile).to_have_class(re.compile(r"\boff\b"))
     expect(tile).to_contain_text("Not possible today")
-    expect(tile).to_contain_text("Tuesday, December 1")
+    expect(tile).to_contain_text(english(NEXT_DAY))
+    expect(page.locator("[data-need=residence]")).not_to_have_class(re.compile(r"\boff\b"))
     # Chosen anyway, it is said before confirming and goes on the ticket with its date.
     tile.click()
     expect(page.locator("[data-action=next]")).to_be_enabled()
@@ -180,55 +250,49 @@ def test_kiosk_start_and_needs_pages_have_no_serious_axe_violations(page: Any, s
     assert serious() == []
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
-    body = {"type": "about:blank", "status": status, "title": "-", "detail": detail, "code": code}
-    return {
-        "status": status,
-        "content_type": "application/problem+json",
-        "body": json.dumps(body | extra),
-    }
-
-
+@pytest.mark.parametrize("server_config", [CLOSED_TODAY])
 def test_a_closed_day_is_told_by_the_problems_code(page: Any, server: Any) -> None:
-    # The details are worded so that no English text could give the closed day away:
-    # only `code` says it.
-    page.route(
-        "**/api/v1/centers/lippe/today",
-        lambda route: route.fulfill(
-            **problem(404, "day_closed", "heute zu", next_date="2026-12-01")
-        ),
-    )
+    status, body = server.api("GET", "/api/v1/centers/lippe/today")
+    assert (status, body["code"], body["next_date"]) == (404, "day_closed", LATER_DAY.isoformat())
+    # The server's detail is English: the German sentence comes from the kiosk's own
+    # catalogue, chosen by `code` and dated by `next_date`.
     open_kiosk(page, server)
     page.click("[data-lang=de]")
     expect(page.locator("#screen")).to_have_attribute("data-screen", "error")
     expect(page.locator("h1")).to_have_text(
-        "Das Zentrum ist heute geschlossen. Der nächste offene Tag ist Dienstag, 1. Dezember."
+        f"Das Zentrum ist heute geschlossen. Der nächste offene Tag ist {german(LATER_DAY)}."
     )
     expect(page.locator("[data-action=retry]")).to_have_count(0)
 
 
 def test_a_check_in_refused_for_a_closed_day_is_not_retried(page: Any, server: Any) -> None:
-    calls: list[str] = []
+    calls: list[int] = []
 
-    def closed(route: Any) -> None:
-        calls.append(route.request.method)
-        route.fulfill(**problem(409, "day_closed", "zu", next_date=None))
+    def watch(route: Any) -> None:  # the server's own answer, only counted
+        response = route.fetch()
+        calls.append(response.status)
+        route.fulfill(response=response)
 
-    page.route("**/api/v1/centers/lippe/visits", closed)
+    page.route("**/api/v1/centers/lippe/visits", watch)
     open_kiosk(page, server)
     page.click("[data-lang=en]")
     page.click("[data-need=residence]")
     page.click("[data-action=next]")
     answer_questions_with_skip(page)
+    # While the visitor answers, an operator loads a calendar without today.
+    server.load_config(CLOSED_FOR_GOOD)
     page.click("[data-consent=yes]")
     expect(page.locator("h1")).to_have_text("The center is closed today.")
     expect(page.locator("[data-action=retry]")).to_have_count(0)
-    assert calls == ["POST"]  # a closed day is an answer, not a failure to retry
+    assert calls == [409]  # a closed day is an answer, not a failure to retry
+    assert server.display()["waiting"] == []
 
 
 def test_the_residence_statuses_offered_come_from_today(page: Any, server: Any) -> None:
     today = server.api("GET", "/api/v1/centers/lippe/today")[1]
     assert "tolerated" in today["residence_statuses"]
+    # Still faked: the statuses are the server's ResidenceStatus enum, which no file
+    # configures, and the point is a code the catalogue has no label for yet.
     fake = {**today, "residence_statuses": ["tolerated", "job_seeker_visa"]}
     page.route("**/api/v1/centers/lippe/today", lambda route: route.fulfill(json=fake))
     open_kiosk(page, server)
