@@ -132,6 +132,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             make_bus(settings, db),
             queue_limit=settings.ws_queue_limit,
             sweep_seconds=settings.ws_sweep_seconds,
+            clock=lambda: app_clock(app)(),
         )
         app.state.hub = hub
         await hub.start()

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from datetime import date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from app.db import Database
@@ -115,8 +115,10 @@ class Hub:
         *,
         queue_limit: int = 256,
         sweep_seconds: float = 1.0,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.db = db
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.bus: Bus = bus or MemoryBus()
         self.queue_limit = queue_limit
         self.sweep_seconds = sweep_seconds
@@ -258,7 +260,24 @@ class Hub:
             # A hole in the log (purged rows): sockets notice the jump and re-snapshot.
             room.deliver(outgoing(event, room.tz))
 
+    def end_past_days(self) -> int:
+        """Screens on a day that is over move to the new one: their sockets close (1013)
+        and reconnect, and the stale seq gets them the new day's snapshot. A phone keeps
+        its visit's day: the visit belongs to it."""
+        moved = 0
+        now = self.clock()
+        for room in list(self.rooms.values()):
+            if now.astimezone(room.tz).date() <= room.day:
+                continue
+            for sub in room.subscribers:
+                if sub.visit_id is None and not sub.dropped:
+                    sub.dropped = True
+                    sub.wake()
+                    moved += 1
+        return moved
+
     async def _sweep(self) -> None:
+        self.end_past_days()
         for room in list(self.rooms.values()):
             if room.ready is None or not room.ready.done():
                 continue

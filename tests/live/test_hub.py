@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -112,6 +112,24 @@ async def test_a_full_queue_drops_only_its_own_socket(harness: Any) -> None:
             await asyncio.sleep(0)
         assert len(await reader) == 20
         assert slow.dropped and not slow.items
+
+
+async def test_screens_move_to_the_new_day_at_local_midnight(harness: Any) -> None:
+    """Past the center's midnight a display or desk socket is closed to reconnect into the
+    new day (its stale seq brings the new day's snapshot); a phone keeps its visit's day."""
+    db: Database = harness.db
+    hub: Hub = harness.app.state.hub
+    cid = await center_id(db)
+    harness.clock.now = datetime.combine(TEST_DAY, time(23, 59), tzinfo=BERLIN)
+    async with (
+        hub.subscribe(center_id=cid, day=TEST_DAY, tz=BERLIN) as screen,
+        hub.subscribe(center_id=cid, day=TEST_DAY, tz=BERLIN, visit_id="v1") as phone,
+    ):
+        assert hub.end_past_days() == 0 and not screen.dropped
+        harness.clock.advance(2)  # 00:01 the next day, in the center's zone
+        assert hub.end_past_days() == 1
+        assert screen.dropped and not phone.dropped
+        assert hub.end_past_days() == 0  # told once
 
 
 async def test_commits_seen_out_of_order_are_delivered_in_order(harness: Any) -> None:
