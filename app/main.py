@@ -35,6 +35,9 @@ from app.live.hub import Hub
 from app.live.ws import router as ws_router
 from app.live.ws import serve, socket_route
 from app.meta import router as meta_router
+from app.ops.docs import VENDOR
+from app.ops.docs import router as docs_router
+from app.ops.headers import SecurityHeaders
 from app.ops.health import router as health_router
 from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.metrics import router as metrics_router
@@ -111,7 +114,9 @@ class WelcomeApp(FastAPI):
                 opener, params = route
                 await serve(WebSocket(scope, receive, send), opener, **params)
                 return
-        await super().__call__(scope, receive, send)
+        # Outside the middleware stack, so the 500s of Starlette's error middleware get
+        # the security headers too (app/ops/headers.py).
+        await SecurityHeaders(super().__call__)(scope, receive, send)
 
 
 def make_bus(settings: Settings, db: Database) -> Bus:
@@ -158,6 +163,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version="1",
         summary="Walk-in queue and multi-agency routing for Welcome-Centers",
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc from local files: app/ops/docs.py
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle()
@@ -174,11 +181,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(announce_router)  # the display's spoken call (announce.wav)
     app.include_router(health_router)  # /healthz, /readyz (docs/api.md §9)
     app.include_router(metrics_router)  # /metrics, with WELCOME_METRICS_TOKEN only
+    app.include_router(docs_router)
     app.state.metrics = Metrics(app.state)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 
     front_ends = {"kiosk": ROOT / "kiosk", "visit": ROOT / "visit", "display": ROOT / "display"}
     front_ends["staff"] = ROOT / "app" / "web" / "staff"
+    front_ends["static/vendor"] = VENDOR  # Swagger UI, ReDoc; before /static to match first
     front_ends["static"] = ROOT / "app" / "web" / "static"  # the kit the front ends share
     # Before the /kiosk mount: the phone page moved from /kiosk/v.html to /visit/.
     app.add_api_route("/kiosk/v.html", old_phone_page, include_in_schema=False)

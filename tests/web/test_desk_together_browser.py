@@ -70,7 +70,7 @@ class Desk:
     def key(self, key: str) -> None:
         """A shortcut, as a clerk presses it; waits until the screen shows its result."""
         self.page.locator("body").press(key)
-        self.page.wait_for_function("document.body.dataset.busy !== 'true'")
+        self.page.wait_for_function("() => document.body.dataset.busy !== 'true'")
 
     def tones(self) -> int:
         return int(self.page.evaluate("window.tones"))

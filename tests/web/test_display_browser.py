@@ -37,7 +37,7 @@ def test_display_shows_the_called_ticket_and_room(page: Any, server: Any) -> Non
 
 def test_display_follows_the_live_channel(page: Any, server: Any) -> None:
     page.goto(f"{server.base}/display/?center=lippe&token={server.display_token}")
-    page.wait_for_function("window.welcomeDisplay.live === 'open'")
+    page.wait_for_function("() => window.welcomeDisplay.live === 'open'")
     visit = server.check_in(language="fa", needs=["work"], residence_status="tolerated")
     staff = server.login("aa1", "demo-aa")
     status, _ = server.api("POST", "/api/v1/desks/r116/call-next", token=staff)

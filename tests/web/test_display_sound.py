@@ -84,12 +84,12 @@ def test_the_display_speaks_the_call_in_german_and_the_visitors_language(
     wavs: list[str] = []
     screen.on("request", lambda r: wavs.append(r.url) if "announce.wav" in r.url else None)
     screen.goto(f"{server.base}/display/?center=lippe&token={DISPLAY_TOKEN}")
-    screen.wait_for_function("window.welcomeDisplay.live === 'open'")
+    screen.wait_for_function("() => window.welcomeDisplay.live === 'open'")
     visit = server.check_in(language="ar", needs=["residence"])
     call(server, "r113", "abh1", "demo-abh")
     expect(screen.locator("#now-ticket")).to_have_text(visit["ticket"])
     screen.wait_for_function(
-        "window.welcomeDisplay.audio.filter((a) => a.played).length >= 2", timeout=20_000
+        "() => window.welcomeDisplay.audio.filter((a) => a.played).length >= 2", timeout=20_000
     )
     played = screen.evaluate("window.welcomeDisplay.audio")
     assert [(a["ticket"], a["lang"]) for a in played] == [
@@ -120,7 +120,7 @@ def test_waits_per_agency_and_no_open_desk_said(screen: Any, server: Any) -> Non
 
 def test_the_display_survives_a_server_restart(screen: Any, server: Any, tmp_path: Path) -> None:
     screen.goto(f"{server.base}/display/?center=lippe&token={DISPLAY_TOKEN}")
-    screen.wait_for_function("window.welcomeDisplay.live === 'open'")
+    screen.wait_for_function("() => window.welcomeDisplay.live === 'open'")
     server.process.terminate()
     server.process.wait(timeout=10)
     expect(screen.locator("#offline")).to_be_visible(timeout=15_000)
@@ -144,7 +144,7 @@ def test_the_display_survives_a_server_restart(screen: Any, server: Any, tmp_pat
         except OSError:
             time.sleep(0.2)
     expect(screen.locator("#offline")).to_be_hidden(timeout=20_000)
-    screen.wait_for_function("window.welcomeDisplay.live === 'open'", timeout=20_000)
+    screen.wait_for_function("() => window.welcomeDisplay.live === 'open'", timeout=20_000)
     visit = server.check_in(language="uk", needs=["work"], residence_status="recognised")
     call(server, "r114", "jobcenter1", "demo-jobcenter")
     expect(screen.locator("#now-ticket")).to_have_text(visit["ticket"], timeout=5000)
@@ -191,7 +191,7 @@ def test_screenshots(screen: Any, server: Any) -> None:
     for desk, token in (("r112", abh), ("r114", jc), ("r116", aa)):
         server.api("POST", f"/api/v1/desks/{desk}/call-next", token=token)
     screen.goto(f"{server.base}/display/?center=lippe&token={DISPLAY_TOKEN}&sound=0")
-    screen.wait_for_function("window.welcomeDisplay.live === 'open'")
+    screen.wait_for_function("() => window.welcomeDisplay.live === 'open'")
     time.sleep(9)  # the newest call's flash is over
     screen.screenshot(path=str(SHOTS / "display-de.png"))
     server.check_in(language="ar", needs=["residence"])
