@@ -105,3 +105,22 @@ async def test_readyz_503_while_the_postgres_listener_is_away(harness: Harness) 
     assert checks["event_bus"] == "listener not connected"
     bus.connected.set()
     assert (await harness.client.get("/readyz")).status_code == 200
+
+
+@pytest.mark.postgres
+async def test_readyz_on_postgresql_with_its_listener(pg_url: str) -> None:
+    settings = Settings(demo=True, database_url=pg_url, timer_seconds=0)
+    assert settings.bus_kind == "postgres"
+    db = Database(pg_url)
+    app = create_app(settings, database=db)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                r = await client.get("/readyz")
+                assert r.status_code == 200, r.text
+                assert r.json()["checks"]["event_bus"] == "ok"
+                app.state.hub.bus.connected.clear()  # as while the listener reconnects
+                assert_not_ready(await client.get("/readyz"), ["event_bus"])
+    finally:
+        await db.dispose()
