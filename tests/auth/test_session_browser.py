@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import CHROMIUM, browser, page, server, server_env  # noqa: F401
+from tests.web.conftest import (  # noqa: F401 (fixtures)
+    CHROMIUM,
+    browser,
+    page,
+    server,
+    server_config,
+    server_env,
+)
 
 pytestmark = [
     pytest.mark.browser,
