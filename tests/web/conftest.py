@@ -180,6 +180,8 @@ def server(
     try:
         yield server
     finally:
+        # The server's process, which a restart test may have replaced: never leak one.
+        process = server.process
         process.terminate()
         try:
             process.wait(timeout=10)
