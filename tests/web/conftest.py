@@ -193,19 +193,26 @@ def server(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    yield from chromium()
+
+
+def chromium(*extra_args: str) -> Iterator[Any]:
+    """Debian's Chromium through Playwright, for a module's tests (never a downloaded one)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args]
+        )
         try:
             yield browser
         finally:
             browser.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+def fresh_page(browser: Any, width: int, height: int) -> Iterator[Any]:
+    """A page in its own context; the test fails if the page threw a JavaScript error."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -215,3 +222,8 @@ def page(browser: Any) -> Iterator[Any]:
     finally:
         context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    yield from fresh_page(browser, 1280, 900)

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, DISPLAY_TOKEN, ROOT, SERVER
+from tests.web.conftest import DISPLAY_TOKEN, ROOT, SERVER, chromium, fresh_page
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "docs" / "screenshots"
@@ -36,31 +36,13 @@ needs_engine = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def tv() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # An unattended TV: sound without a touch, as README's kiosk flags set it up.
+    yield from chromium("--autoplay-policy=no-user-gesture-required")
 
 
 @pytest.fixture
 def screen(tv: Any) -> Iterator[Any]:
-    context = tv.new_context(viewport={"width": 1920, "height": 1080}, locale="de-DE")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_default_timeout(10_000)
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    yield from fresh_page(tv, 1920, 1080)
 
 
 def rms(data: bytes) -> float:
