@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import DISPLAY, KIOSK
+from tests.web.conftest import chromium
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,16 +29,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    yield from chromium()
 
 
 def violations(browser: Any, url: str, ready: str, act: Any = None) -> list[str]:
