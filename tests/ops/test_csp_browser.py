@@ -18,7 +18,6 @@ from tests.conftest import DISPLAY, KIOSK
 from tests.web.conftest import chromium
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 COLLECT = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation", (e) => {
