@@ -19,4 +19,5 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str) -> None:
     """Blocking: env.py runs its own event loop, so call this outside a running loop."""
     ensure_sqlite_dir(url)
-    command.upgrade(alembic_config(url), "head")
+    # "heads": parallel branches may exist until a merge revision joins them.
+    command.upgrade(alembic_config(url), "heads")
