@@ -22,7 +22,7 @@ from app.routing.policy import (
     callable_steps,
     is_busy,
 )
-from app.routing.simulate import DayPlan
+from app.sim.simulate import DayPlan
 
 NAME = "clairvoyant-srpt"
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from app.routing.baselines import policies
 from app.routing.policy import DEFAULT_PARAMS, DeskView, Params, StepView, VisitView, choose
-from app.routing.scenario import plan_day
-from app.routing.simulate import DayResult, VisitorOutcome, earliest_alone, simulate
+from app.sim.baselines import policies
+from app.sim.scenario import plan_day
+from app.sim.simulate import DayResult, VisitorOutcome, earliest_alone, simulate
 from bench.oracle import NAME as REFERENCE
 from bench.oracle import OracleSRPT
 from bench.scenarios import Scenario, load, load_all

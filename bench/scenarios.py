@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 from app.centers.loader import parse_config
 from app.centers.schema import CenterConfig
 from app.centers.spec import center_spec
-from app.routing.simulate import CenterSpec
+from app.sim.simulate import CenterSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"

@@ -9,7 +9,17 @@ import ast
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app"
-PURE = ("app.kinds", "app.routing", "app.visits.lifecycle", "app.visits.compartments")
+PURE = (
+    "app.kinds",
+    "app.routing",
+    "app.sim",
+    "app.planning",
+    "app.visits.lifecycle",
+    "app.visits.compartments",
+)
+# The simulator is out of the request path: the planner and the demo day use it (the
+# demo through app.centers.spec, the bridge from a configured center to the simulator's).
+SIM_USERS = ("app.sim", "app.planning", "app.demo", "app.centers.spec")
 FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy", "asyncpg", "aiosqlite", "uvicorn")
 
 
@@ -68,3 +78,19 @@ def test_nothing_below_the_routes_imports_a_route_module() -> None:
             continue
         routes = [i for i in imports if i.endswith(".routes")]
         assert not routes, f"{module} imports route modules: {routes}"
+
+
+def test_the_simulator_stays_out_of_the_request_path() -> None:
+    for module, imports in modules().items():
+        if within(module, *SIM_USERS):
+            continue
+        sim = [i for i in imports if within(i, "app.sim")]
+        assert not sim, f"{module} imports the simulator: {sim}"
+
+
+def test_the_routing_core_needs_neither_simulator_nor_planner() -> None:
+    for module, imports in modules().items():
+        if not within(module, "app.routing"):
+            continue
+        above = [i for i in imports if within(i, "app.sim", "app.planning")]
+        assert not above, f"{module} imports {above}"

@@ -1,4 +1,4 @@
-"""A configured center as the day simulator sees it (app/routing/simulate.CenterSpec).
+"""A configured center as the day simulator sees it (app/sim/simulate.CenterSpec).
 
 Shared by the routing benchmark (bench/scenarios.py) and the demo's simulated day
 (app/demo/motion.py): both play the same scenarios over the same center.
@@ -11,7 +11,7 @@ from datetime import date
 
 from app.centers.schema import CenterConfig
 from app.routing.rules import NeedSpec
-from app.routing.simulate import CenterSpec, DeskSpec
+from app.sim.simulate import CenterSpec, DeskSpec
 
 
 def _floor(code: str, room: dict[str, str]) -> int:

@@ -1,7 +1,7 @@
 """A center in motion: the demo's simulated day, played against the running server over HTTP.
 
 The day is planned by the routing benchmark's own code: `app/demo/day.yaml` is a
-scenario (bench/scenarios format) and `app.routing.scenario.plan_day` draws its
+scenario (bench/scenarios format) and `app.sim.scenario.plan_day` draws its
 visitors (arrival times, needs, residence status, language, the true minutes of each
 service, missed calls, referrals, who must leave early) over the demo center
 (`app.centers.spec.center_spec`). Nothing is simulated twice: instead of the
@@ -44,8 +44,8 @@ from ruamel.yaml import YAML
 from app.centers.loader import parse_config
 from app.centers.schema import CenterConfig
 from app.centers.spec import center_spec
-from app.routing.scenario import plan_day
-from app.routing.simulate import DayPlan, VisitorPlan, Walking
+from app.sim.scenario import plan_day
+from app.sim.simulate import DayPlan, VisitorPlan, Walking
 
 log = logging.getLogger("welcome_center.motion")
 

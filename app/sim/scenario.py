@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.routing.rules import Person
-from app.routing.simulate import CenterSpec, DayPlan, DeskEvent, VisitorPlan
+from app.sim.simulate import CenterSpec, DayPlan, DeskEvent, VisitorPlan
 
 MAX_CALLS = 8  # misses are drawn for this many calls per visitor
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.routing.scenario import plan_day
+from app.sim.scenario import plan_day
 from bench import routing
 from bench.scenarios import load_all
 

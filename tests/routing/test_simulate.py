@@ -8,9 +8,9 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.routing.baselines import policies
 from app.routing.rules import NeedSpec, Person
-from app.routing.simulate import (
+from app.sim.baselines import policies
+from app.sim.simulate import (
     CenterSpec,
     DayPlan,
     DayResult,
@@ -136,7 +136,7 @@ def test_same_plan_same_day(plan: DayPlan) -> None:
 
 
 def test_same_seed_same_plan() -> None:
-    from app.routing.scenario import plan_day
+    from app.sim.scenario import plan_day
     from bench.scenarios import load_all
 
     scenario = load_all()[0]
