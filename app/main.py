@@ -187,6 +187,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     front_ends = {"kiosk": ROOT / "kiosk", "visit": ROOT / "visit", "display": ROOT / "display"}
     front_ends["staff"] = ROOT / "app" / "web" / "staff"
+    front_ends["admin"] = ROOT / "app" / "web" / "admin"  # the center's management pages
     front_ends["static/vendor"] = VENDOR  # Swagger UI, ReDoc; before /static to match first
     front_ends["static"] = ROOT / "app" / "web" / "static"  # the kit the front ends share
     # Before the /kiosk mount: the phone page moved from /kiosk/v.html to /visit/.

@@ -47,6 +47,15 @@ async def my_desks(db: DbDep, clock: ClockDep, principal: StaffCaller) -> MyDesk
     )
 
 
+@router.get("/center")
+async def my_center(db: DbDep, principal: StaffCaller) -> CenterRef:
+    """The caller's center (the administration pages' header)."""
+    async with db.read() as session:
+        center = await session.get(Center, principal.center_id)
+        assert center is not None
+    return CenterRef(slug=center.slug, name=center.name)
+
+
 def include(app: FastAPI) -> None:
     """Add these routes unless the app has them already (app.main may include the router)."""
     if not included(app):

@@ -19,6 +19,7 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("GET", "/api/v1/meta", "/api/v1/meta", (200, 200, 200, 200, 200, 200)),
     ("GET", "/api/v1/auth/me", "/api/v1/auth/me", (401, 200, 200, 200, 200, 200)),
     ("GET", "/api/v1/me/desks", "/api/v1/me/desks", (401, 403, 403, 200, 200, 200)),
+    ("GET", "/api/v1/me/center", "/api/v1/me/center", (401, 403, 403, 200, 200, 200)),
     (
         "GET",
         "/api/v1/centers/{slug}/today",
