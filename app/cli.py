@@ -126,9 +126,9 @@ def serve(
     """Run the server."""
     import uvicorn
 
-    from app.ops.logmask import uvicorn_log_config
+    from app.ops.logs import log_config
 
-    _settings()  # refuse a missing secret key before starting workers
+    settings = _settings()  # refuse a missing secret key before starting workers
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -136,7 +136,8 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
-        log_config=uvicorn_log_config(),  # tokens masked in the access log
+        # JSON or text, a request id on each line, tokens masked (app/ops/logs.py)
+        log_config=log_config(settings.log_style),
         **WS_OPTIONS,
     )
 
@@ -158,7 +159,7 @@ def demo(
     os.environ["WELCOME_DEMO"] = "1"
     from app.config import get_settings
     from app.migrate import upgrade
-    from app.ops.logmask import uvicorn_log_config
+    from app.ops.logs import log_config
 
     get_settings.cache_clear()
     settings = get_settings()
@@ -189,7 +190,7 @@ def demo(
             factory=True,
             host=host,
             port=port,
-            log_config=uvicorn_log_config(),  # tokens masked in the access log
+            log_config=log_config(settings.log_style),  # text unless WELCOME_LOG_FORMAT=json
             **WS_OPTIONS,
         )
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     timer_seconds: float = Field(default=2.0, ge=0)
     # Bearer token for Prometheus at /metrics; unset: /metrics answers 404.
     metrics_token: str = ""
+    # Log lines: json (one object per line, for a log collector) or text (for people);
+    # unset: text in demo mode, json otherwise (app/ops/logs.py).
+    log_format: str | None = Field(default=None, pattern="^(json|text)$")
 
     @model_validator(mode="after")
     def _refuse_insecure_key(self) -> Settings:
@@ -69,6 +73,12 @@ class Settings(BaseSettings):
     @property
     def origins(self) -> set[str]:
         return {o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()}
+
+    @property
+    def log_style(self) -> Literal["json", "text"]:
+        if self.log_format == "text" or (self.log_format is None and self.demo):
+            return "text"
+        return "json"
 
     @property
     def is_sqlite(self) -> bool:

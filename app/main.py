@@ -39,6 +39,7 @@ from app.ops.docs import VENDOR
 from app.ops.docs import router as docs_router
 from app.ops.headers import SecurityHeaders
 from app.ops.health import router as health_router
+from app.ops.logs import bind_request_id, echo_request_id
 from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.metrics import router as metrics_router
 from app.visits.card_routes import router as card_router
@@ -107,6 +108,9 @@ class WelcomeApp(FastAPI):
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # First: one request id for everything a request or socket logs (in this frame,
+        # not a wrapper's, which would stay on every open socket's stack).
+        request_id = bind_request_id(scope)
         if scope["type"] == "websocket":
             route = socket_route(scope)
             if route is not None:
@@ -114,6 +118,8 @@ class WelcomeApp(FastAPI):
                 opener, params = route
                 await serve(WebSocket(scope, receive, send), opener, **params)
                 return
+        if scope["type"] == "http":
+            send = echo_request_id(send, request_id)
         # Outside the middleware stack, so the 500s of Starlette's error middleware get
         # the security headers too (app/ops/headers.py).
         await SecurityHeaders(super().__call__)(scope, receive, send)
@@ -140,6 +146,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             clock=lambda: app_clock(app)(),
         )
         app.state.hub = hub
+        hub.observe_lag = app.state.metrics.observe_bus_lag  # /metrics: event-bus lag
         await hub.start()
         # Tests set the clock after create_app: read it at each round.
         timers = Timers(db, lambda: app_clock(app)(), settings.timer_seconds)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from app.auth.principal import SESSION_COOKIE, Credential, presented
@@ -33,8 +33,9 @@ BACKGROUND_HEADER = "X-Background"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def is_secure(request: Request, settings: Settings) -> bool:
-    return request.url.scheme == "https" or settings.public_url.startswith("https://")
+def is_secure(request: HTTPConnection, settings: Settings) -> bool:
+    secure_scheme = request.url.scheme in ("https", "wss")  # a socket's handshake: wss
+    return secure_scheme or settings.public_url.startswith("https://")
 
 
 def cookie_names(secure: bool) -> tuple[str, str]:
@@ -48,6 +49,22 @@ def credential(request: Request, settings: Settings) -> Credential | None:
     session_name, _ = cookie_names(is_secure(request, settings))
     cookie = unsign_session(request.cookies.get(session_name), settings.signing_key)
     return presented(request.headers.get("authorization"), cookie)
+
+
+def socket_session(ws: HTTPConnection, settings: Settings) -> str | None:
+    """The staff session token a socket's handshake carries in its cookie, or None.
+
+    A handshake has no CSRF token to send, and a page on any site can open a socket to
+    this one (the browser adds the cookie): so the cookie counts only when the handshake
+    comes from a page of an allowed origin (WELCOME_ALLOWED_ORIGINS; a browser always
+    sends `Origin` on a socket). What the session may open is then checked like a bearer
+    token's (app.auth.access).
+    """
+    origin = ws.headers.get("origin")
+    if origin is None or origin.rstrip("/") not in settings.origins:
+        return None
+    session_name, _ = cookie_names(is_secure(ws, settings))
+    return unsign_session(ws.cookies.get(session_name), settings.signing_key)
 
 
 def csrf_ok(request: Request, token: str, settings: Settings) -> bool:

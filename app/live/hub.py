@@ -125,6 +125,9 @@ class Hub:
         self.rooms: dict[RoomKey, Room] = {}
         self.collector = Collector()
         self._sweeper: asyncio.Task[None] | None = None
+        # (seconds from an event's time to its arrival here, how it came: "commit" in this
+        # process or "log" after a bus hint or sweep). app.main points it at /metrics.
+        self.observe_lag: Callable[[float, str], None] | None = None
 
     async def start(self) -> None:
         self.db.on_events = self.on_events
@@ -204,6 +207,7 @@ class Hub:
             room = self.rooms.get((event.center_id, event.date))
             if room is None:
                 continue
+            self._lag(event, "commit")
             idle = room.ready is not None and room.ready.done() and room.pump is None
             if idle and event.seq == room.last_seq + 1:
                 room.deliver(outgoing(event, room.tz))
@@ -257,8 +261,19 @@ class Hub:
         for event in events:
             if event.seq <= room.last_seq:
                 continue
+            self._lag(event, "log")
             # A hole in the log (purged rows): sockets notice the jump and re-snapshot.
             room.deliver(outgoing(event, room.tz))
+
+    def _lag(self, event: Any, path: str) -> None:
+        """The event's `at` is taken by the writing request just before its commit, on
+        the same clock as ours: the lag includes the commit (and, across hosts, their
+        clock difference)."""
+        if self.observe_lag is None:
+            return
+        at = getattr(event, "at", None)
+        if isinstance(at, datetime):
+            self.observe_lag(max(0.0, (self.clock() - at).total_seconds()), path)
 
     def end_past_days(self) -> int:
         """Screens on a day that is over move to the new one: their sockets close (1013)

@@ -23,6 +23,7 @@ from starlette.types import Scope
 
 from app.audit import service as audit
 from app.auth.access import load_staff_desk, require_display_of
+from app.auth.cookies import socket_session
 from app.auth.principal import Principal, resolve
 from app.centers.context import CenterContext, center_by_slug, load_context
 from app.centers.models import Center
@@ -33,6 +34,7 @@ from app.errors import AppError
 from app.live.hub import Hub
 from app.live.snapshots import State, desk_state, display_state, visit_state
 from app.live.stream import Channel, StateLoader, Stream
+from app.ops.logs import current_request_id
 from app.visits.models import Visit
 from app.visits.queries import visit_by_token
 
@@ -69,7 +71,8 @@ class Gate:
             raise Refused(f"origin {origin} is not allowed")
 
     async def principal(self) -> Principal:
-        token = self.ws.query_params.get("token")
+        # The query, the staff page's session cookie, else the first message.
+        token = self.ws.query_params.get("token") or socket_session(self.ws, self.settings)
         if not token:
             token = await self._first_message_token()
         async with self.db.read() as session:
@@ -97,7 +100,11 @@ class Gate:
 
     async def accept(self) -> None:
         if not self.accepted:
-            await self.ws.accept(headers=[WORKER_HEADER])
+            headers = [WORKER_HEADER]
+            request_id = current_request_id()
+            if request_id:  # bound by WelcomeApp for this socket (app/ops/logs.py)
+                headers.append((b"x-request-id", request_id.encode()))
+            await self.ws.accept(headers=headers)
             self.accepted = True
 
     async def refuse(self, reason: str) -> None:

@@ -2,16 +2,17 @@
 
 Visitor tokens travel in paths (`/api/v1/visits/<token>`, `/ws/visits/<token>`) and
 device, staff and visitor tokens in query strings (`?token=`, the phone page's `?t=`).
-`welcome-center serve` and `demo` install TokenMask on uvicorn's handlers (log_config),
+`welcome-center serve` and `demo` install TokenMask on every log handler (app/ops/logs.py),
 so every record they print, the access log's and the "WebSocket … [accepted]" lines of
-uvicorn.error alike, is masked before it is formatted.
+uvicorn.error alike, is masked before it is formatted; structured fields named like a
+secret or a visitor's answer are replaced (`masked_fields`). The one masking place.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
+from collections.abc import MutableMapping
 from typing import Any
 
 MASK = "***"
@@ -55,12 +56,43 @@ class TokenMask(logging.Filter):
         return True
 
 
-def uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's own logging configuration with TokenMask on each of its handlers."""
-    from uvicorn.config import LOGGING_CONFIG
+# Structured log fields that hold a secret or a visitor's answers: never printed, whoever
+# logs them (`log.info("...", town=...)` would be a bug; this makes it a harmless one).
+SECRET_FIELDS = frozenset(
+    {
+        "password",
+        "token",
+        "access_token",
+        "visit_token",
+        "authorization",
+        "cookie",
+        "set_cookie",
+        "csrf",
+        "csrf_token",
+        "town",
+        "note",
+        "notes",
+        "name",
+        "first_name",
+        "last_name",
+        "address",
+        "phone",
+        "email",
+        "answers",
+        "birth_year",
+        "age",
+        "residence_status",
+    }
+)
 
-    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["token_mask"] = {"()": "app.ops.logmask.TokenMask"}
-    for handler in config["handlers"].values():
-        handler.setdefault("filters", []).append("token_mask")
-    return config
+
+def masked_fields(event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """A structured event with secret fields replaced and tokens masked in its strings."""
+    for key, value in event.items():
+        if key.startswith("_"):
+            continue  # structlog's own (the stdlib record), never rendered
+        if key.lower() in SECRET_FIELDS:
+            event[key] = MASK
+        elif isinstance(value, str):
+            event[key] = mask(value)
+    return event

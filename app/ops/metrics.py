@@ -1,7 +1,8 @@
 """Prometheus metrics at `/metrics`, for a bearer of WELCOME_METRICS_TOKEN only.
 
 Per process: request latency by route template (never the raw path: visit tokens sit
-in paths), open live sockets, the event bus's state and reconnects. From the database
+in paths), open live sockets, the event bus's state, reconnects and lag (an event's
+commit to its arrival at this process's hub). From the database
 at scrape time (the same in every worker): today's check-ins, calls and waiting
 visitors per center and agency.
 """
@@ -36,6 +37,8 @@ router = APIRouter()
 SCRAPE_DB_TIMEOUT = 2.0
 # Seconds: a check-in or call answers in milliseconds; a slow database shows at 1-10 s.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# A hint arrives in milliseconds; the sweep (1 s) and a reconnecting listener show above.
+LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 15.0, 60.0)
 
 
 class LiveCollector(Collector):
@@ -94,12 +97,23 @@ class Metrics:
             ("center", "agency"),
             registry=self.registry,
         )
+        self.bus_lag = Histogram(
+            "welcome_event_bus_lag_seconds",
+            "From an event's commit to its arrival at this process's hub, by path: "
+            "commit (written here) or log (read after a bus hint or the sweep)",
+            ("path",),
+            buckets=LAG_BUCKETS,
+            registry=self.registry,
+        )
         self.scrape_ok = Gauge(
             "welcome_metrics_database_ok",
             "1 if the database figures of this scrape could be read",
             registry=self.registry,
         )
         self.registry.register(LiveCollector(state))
+
+    def observe_bus_lag(self, seconds: float, path: str) -> None:
+        self.bus_lag.labels(path).observe(seconds)
 
     async def refresh(self, db: Database, now: datetime) -> None:
         try:

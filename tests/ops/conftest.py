@@ -18,7 +18,11 @@ from bench.liveserver import ROOT, SECRET, free_port
 
 
 @pytest.fixture
-def served(template_db: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def served(
+    template_db: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[str, Path]]:
+    """Parametrise indirectly with a dict for more environment (WELCOME_LOG_FORMAT…)."""
+    extra: dict[str, str] = getattr(request, "param", {})
     db = tmp_path / "welcome.db"
     shutil.copy(template_db, db)
     port = free_port()
@@ -29,6 +33,7 @@ def served(template_db: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "WELCOME_SECRET_KEY": SECRET,
         "WELCOME_ALLOWED_ORIGINS": base,
         "WELCOME_DEMO": "0",
+        **extra,
     }
     log = tmp_path / "server.log"
     with log.open("wb") as out:

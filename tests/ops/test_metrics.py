@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from app.live.bus import PostgresBus
@@ -109,3 +111,33 @@ async def test_open_sockets_and_the_event_bus(harness: Harness) -> None:
     text = await scrape(harness)
     assert sample(text, "welcome_event_bus_connected") == 0
     assert sample(text, "welcome_event_bus_reconnects_total") == 3
+
+
+async def test_event_bus_lag_from_commit_to_this_hub(harness: Harness) -> None:
+    """Written here: no lag. Written elsewhere (this hub did not see the commit) and
+    read from the log 3 s later (a late hint, or the sweep): 3 s, in the "log" path."""
+    harness.app.state.settings.metrics_token = TOKEN
+    hub = harness.app.state.hub
+    name = "welcome_event_bus_lag_seconds"
+    async with hub.subscribe(center_id=1, day=TEST_DAY, tz=BERLIN) as sub:
+        await harness.check_in(needs=["work"])
+        text = await scrape(harness)
+        assert sample(text, f"{name}_count", path="commit") == 1
+        assert sample(text, f"{name}_sum", path="commit") == 0
+        assert sample(text, f"{name}_bucket", path="commit", le="0.001") == 1
+
+        harness.app.state.db.on_events = None  # as if another process had written it
+        await harness.check_in(needs=["work"])
+        hub.db.on_events = hub.on_events
+        harness.clock.advance(3 / 60)
+        await hub._sweep()
+        for _ in range(100):
+            if len(sub.items) == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert [out.seq for out in sub.items] == [sub.items[0].seq, sub.items[0].seq + 1]
+        text = await scrape(harness)
+        assert sample(text, f"{name}_count", path="log") == 1
+        assert sample(text, f"{name}_sum", path="log") == pytest.approx(3.0)
+        assert sample(text, f"{name}_bucket", path="log", le="2.0") == 0
+        assert sample(text, f"{name}_bucket", path="log", le="5.0") == 1
