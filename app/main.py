@@ -42,6 +42,7 @@ from app.ops.health import router as health_router
 from app.ops.logs import bind_request_id, echo_request_id
 from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.metrics import router as metrics_router
+from app.stats.routes import router as stats_router
 from app.visits.card_routes import router as card_router
 from app.visits.phone_routes import router as phone_router
 from app.visits.routes import router as visits_router
@@ -189,6 +190,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health_router)  # /healthz, /readyz (docs/api.md §9)
     app.include_router(metrics_router)  # /metrics, with WELCOME_METRICS_TOKEN only
     app.include_router(docs_router)
+    app.include_router(stats_router)  # statistics from the event log (docs/api.md §10)
     app.state.metrics = Metrics(app.state)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 

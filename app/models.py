@@ -6,6 +6,7 @@ from app.centers.models import Agency, Center, ConfigLoad, Day, DayCounter, Desk
 from app.db import Base
 from app.desks.models import JointRequest
 from app.journal.models import Event
+from app.stats.models import StatsDay
 from app.visits.models import IdempotencyKey, Step, Visit
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "JointRequest",
     "Need",
     "StaffToken",
+    "StatsDay",
     "Step",
     "User",
     "Visit",

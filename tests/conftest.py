@@ -42,7 +42,7 @@ HERFORD_FILE = TESTS / "fixtures" / "herford.yaml"
 HERFORD_KIOSK = "herford-kiosk-token-eingang"
 HERFORD_DISPLAY = "herford-display-token-flur"
 # Run on SQLite and PostgreSQL; everything else on SQLite only (keeps the suite quick).
-PG_SUITES = ("test_story.py", "visits", "desks")
+PG_SUITES = ("test_story.py", "visits", "desks", "stats")
 PG_TEMPLATE = "template_migrated"
 
 

@@ -16,6 +16,9 @@ PURE = (
     "app.planning",
     "app.visits.lifecycle",
     "app.visits.compartments",
+    "app.stats.compute",
+    "app.stats.schemas",
+    "app.stats.tables",
 )
 # The simulator is out of the request path: the planner and the demo day use it (the
 # demo through app.centers.spec, the bridge from a configured center to the simulator's).

@@ -82,8 +82,17 @@ async def call_next(
             step.called_at = now
     refresh_status(visit, now)
     await session.flush()
+    # The desk's languages (config, not personal): statistics count calls without a
+    # language shared with the visitor from the log alone.
     await desk_event(
-        session, ctx, desk, EventType.VISIT_CALLED, now, visit, reasons=list(choice.reasons)
+        session,
+        ctx,
+        desk,
+        EventType.VISIT_CALLED,
+        now,
+        visit,
+        reasons=list(choice.reasons),
+        desk_languages=sorted(desk.languages or []),
     )
     return visit
 

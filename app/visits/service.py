@@ -159,7 +159,9 @@ async def check_in(
         day=ctx.today,
         type=EventType.VISIT_CHECKED_IN,
         at=now,
-        data={"visit": event_visit(visit, ctx)},
+        # Whether the visitor came with an invitation letter (statistics: turnout of the
+        # invited); the letter's code is a personal answer and stays out of the log.
+        data={"visit": event_visit(visit, ctx), "invited": visit.invitation_code is not None},
         visit_id=visit.id,
     )
     return visit, True

@@ -1,0 +1,128 @@
+"""GET statistics of a center over a date range, as JSON or one table as CSV."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from app.auth.access import AdminCenter
+from app.centers.models import Agency, Center, Need
+from app.deps import ClockDep, DbDep
+from app.errors import Invalid, problem_responses
+from app.stats.compute import summarise
+from app.stats.schemas import Stats
+from app.stats.service import facts_for_range
+from app.stats.tables import TABLE_NAMES, to_csv
+
+router = APIRouter(
+    prefix="/api/v1/centers", tags=["statistics"], responses=problem_responses(401, 403, 404, 422)
+)
+
+MAX_DAYS = 3 * 366 + 1  # three years, leap days included
+DEFAULT_DAYS = 30
+
+FromQuery = Annotated[
+    date | None, Query(alias="from", description="first day (default: 29 days before `to`)")
+]
+ToQuery = Annotated[date | None, Query(alias="to", description="last day (default: today)")]
+AgencyQuery = Annotated[str | None, Query(description="only steps of this agency")]
+NeedQuery = Annotated[str | None, Query(description="only steps of this need")]
+
+
+async def _stats(
+    at: AdminCenter,
+    db: DbDep,
+    clock: ClockDep,
+    first: date | None,
+    last: date | None,
+    agency: str | None,
+    need: str | None,
+) -> Stats:
+    center: Center = at.center
+    today = clock().astimezone(ZoneInfo(center.timezone)).date()
+    last = last or today
+    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise Invalid("from", f"{first} is after to ({last})", first.isoformat())
+    if (last - first).days + 1 > MAX_DAYS:
+        raise Invalid("from", "the range is longer than three years", first.isoformat())
+    async with db.read() as session:
+        agencies = (
+            await session.scalars(select(Agency).where(Agency.center_id == center.id))
+        ).all()
+        needs = (await session.scalars(select(Need).where(Need.center_id == center.id))).all()
+    agency_names = {a.code: dict(a.name) for a in sorted(agencies, key=lambda a: a.position)}
+    need_names = {n.code: dict(n.label) for n in sorted(needs, key=lambda n: n.position)}
+    if agency is not None and agency not in agency_names:
+        raise Invalid("agency", f"unknown agency '{agency}'", agency)
+    if need is not None and need not in need_names:
+        raise Invalid("need", f"unknown need '{need}'", need)
+    today, days = await facts_for_range(db, center, first, last, now=clock())
+    summary = summarise(days, agency=agency, need=need)
+    return Stats(
+        center=center.slug,
+        timezone=center.timezone,
+        from_date=first,
+        to_date=last,
+        agency=agency,
+        need=need,
+        today=today,
+        agency_names=agency_names,
+        need_names=need_names,
+        invitations_known=False,
+        totals=summary.totals,
+        days=summary.days,
+        hours=summary.hours,
+        agencies=summary.agencies,
+        needs=summary.needs,
+        referrals=summary.referrals,
+        joint=summary.joint,
+        languages=summary.languages,
+    )
+
+
+@router.get("/{slug}/stats")
+async def stats(
+    at: AdminCenter,
+    db: DbDep,
+    clock: ClockDep,
+    first: FromQuery = None,
+    last: ToQuery = None,
+    agency: AgencyQuery = None,
+    need: NeedQuery = None,
+) -> Stats:
+    """Visitors, waits, service times, outcomes, referrals, joint consultations and
+    languages of the center-days in [from, to], from the event log (docs/api.md §10)."""
+    return await _stats(at, db, clock, first, last, agency, need)
+
+
+@router.get(
+    "/{slug}/stats.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "one table as CSV"}},
+)
+async def stats_csv(
+    at: AdminCenter,
+    db: DbDep,
+    clock: ClockDep,
+    table: Annotated[str, Query(description="one of: " + ", ".join(TABLE_NAMES))],
+    first: FromQuery = None,
+    last: ToQuery = None,
+    agency: AgencyQuery = None,
+    need: NeedQuery = None,
+) -> Response:
+    if table not in TABLE_NAMES:
+        raise Invalid("table", "choose one of " + ", ".join(TABLE_NAMES), table)
+    result = await _stats(at, db, clock, first, last, agency, need)
+    parts = [result.center, table, result.from_date.isoformat(), result.to_date.isoformat()]
+    parts += [p for p in (agency, need) if p]
+    return Response(
+        to_csv(result, table),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{"-".join(parts)}.csv"'},
+    )

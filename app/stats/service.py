@@ -1,0 +1,139 @@
+"""Statistics of a center over a date range: facts per center-day from the rollup where it
+is still true to the log, from the log otherwise.
+
+A closed day (before yesterday) is stored once read: its own log is final, and the next
+day's (where consultations running over midnight finished) is closed too. A stored day
+is read from the log again when the facts' version or either day's last seq changed.
+Yesterday and today are always read live.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.centers.models import Center, DayCounter
+from app.db import Database
+from app.journal.models import Event
+from app.stats.compute import FACTS_VERSION, LogEvent, VisitFact, day_facts
+from app.stats.models import StatsDay
+
+# Rebuilding reads this many days' logs per query (a cold year: a dozen reads).
+CHUNK_DAYS = 31
+
+DayFacts = list[tuple[date, Sequence[VisitFact]]]
+
+
+async def _last_seqs(
+    session: AsyncSession, center_id: int, first: date, last: date
+) -> dict[date, int]:
+    rows = await session.execute(
+        select(DayCounter.date, DayCounter.last_seq).where(
+            DayCounter.center_id == center_id, DayCounter.date.between(first, last)
+        )
+    )
+    return {day: seq for day, seq in rows.all()}
+
+
+async def _events(
+    session: AsyncSession, center_id: int, first: date, last: date
+) -> dict[date, list[LogEvent]]:
+    rows = await session.execute(
+        select(Event.date, Event.seq, Event.type, Event.at, Event.visit_id, Event.desk, Event.data)
+        .where(
+            Event.center_id == center_id,
+            Event.date.between(first, last),
+            Event.visit_id.is_not(None),
+        )
+        .order_by(Event.date, Event.seq)
+    )
+    out: dict[date, list[LogEvent]] = defaultdict(list)
+    for day, seq, type_, at, visit_id, desk, data in rows.tuples():
+        out[day].append(LogEvent(day, seq, type_, at, visit_id, desk, data))
+    return out
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days in chunks of at most CHUNK_DAYS: one log read each."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if (
+            runs
+            and day - runs[-1][1] == timedelta(days=1)
+            and (day - runs[-1][0]).days < CHUNK_DAYS
+        ):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+async def facts_for_range(
+    db: Database, center: Center, first: date, last: date, *, now: datetime
+) -> tuple[date, DayFacts]:
+    """The center's today and the facts of every center-day in [first, last] with events."""
+    tz = ZoneInfo(center.timezone)
+    today = now.astimezone(tz).date()
+    last = min(last, today)
+    if last < first:
+        return today, []
+    async with db.read() as session:
+        seqs = await _last_seqs(session, center.id, first, last + timedelta(days=1))
+        stored = {
+            row.date: row
+            for row in (
+                await session.scalars(
+                    select(StatsDay).where(
+                        StatsDay.center_id == center.id, StatsDay.date.between(first, last)
+                    )
+                )
+            ).all()
+        }
+        facts: dict[date, Sequence[VisitFact]] = {}
+        missing: list[date] = []
+        for day in sorted(d for d in seqs if d <= last):
+            row = stored.get(day)
+            if (
+                row is not None
+                and row.version == FACTS_VERSION
+                and row.last_seq == seqs[day]
+                and row.next_seq == seqs.get(day + timedelta(days=1), 0)
+            ):
+                facts[day] = row.facts  # type: ignore[assignment]
+            else:
+                missing.append(day)
+        fresh: list[StatsDay] = []
+        for start, end in _runs(missing):
+            logs = await _events(session, center.id, start, end + timedelta(days=1))
+            for offset in range((end - start).days + 1):
+                day = start + timedelta(days=offset)
+                if day not in seqs:
+                    continue
+                following = logs.get(day + timedelta(days=1), [])
+                facts[day] = day_facts(day, [*logs.get(day, []), *following], tz)
+                if day + timedelta(days=1) < today:  # closed, and so is the next day
+                    fresh.append(
+                        StatsDay(
+                            center_id=center.id,
+                            date=day,
+                            version=FACTS_VERSION,
+                            last_seq=seqs[day],
+                            next_seq=seqs.get(day + timedelta(days=1), 0),
+                            facts=facts[day],
+                        )
+                    )
+    if fresh:
+        await _store(db, center.id, fresh)
+    return today, sorted(facts.items())
+
+
+async def _store(db: Database, center_id: int, rows: list[StatsDay]) -> None:
+    """A short write of what was read outside it; a concurrent query's rows are replaced."""
+    async with db.write(center_id) as session:
+        for row in rows:
+            await session.merge(row)
