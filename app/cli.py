@@ -177,6 +177,7 @@ def demo(
                 f"  Staff:    {base}/staff/   (API docs: {base}/docs)",
                 "  Sign-in:  admin / demo-admin; staff abh1 / demo-abh, jobcenter1 / "
                 "demo-jobcenter, aa1 / demo-aa (one per agency: <agency>1 / demo-<agency>)",
+                f"  Admin:    {base}/admin/   (admin, or the read-only lead lead1 / demo-lead)",
                 "  Motion:   " + ("off (--empty)" if empty else f"a simulated day, {pace:g} min/s"),
                 "",
             ]

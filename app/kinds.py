@@ -46,6 +46,7 @@ class DeskState(StrEnum):
 class PrincipalKind(StrEnum):
     ADMIN = "admin"
     STAFF = "staff"
+    LEAD = "lead"  # a center's read-only manager: overview and statistics, no desk, no data
     KIOSK = "kiosk"
     DISPLAY = "display"
 

@@ -24,6 +24,10 @@ from app.errors import Forbidden, NotFound
 from app.kinds import PrincipalKind
 
 STAFF_KINDS = frozenset({PrincipalKind.ADMIN, PrincipalKind.STAFF})
+# People who sign in (a device has no user): they have sessions and a center to name.
+USER_KINDS = frozenset({PrincipalKind.ADMIN, PrincipalKind.STAFF, PrincipalKind.LEAD})
+# Who may read how a center's day goes (overview, statistics): figures, never a person.
+MANAGER_KINDS = frozenset({PrincipalKind.ADMIN, PrincipalKind.LEAD})
 
 
 def require_staff(principal: Principal, *, what: str = "this") -> None:
@@ -34,6 +38,25 @@ def require_staff(principal: Principal, *, what: str = "this") -> None:
 def require_admin(principal: Principal) -> None:
     if principal.kind != PrincipalKind.ADMIN:
         raise Forbidden("only an administrator may do this")
+
+
+def require_user(principal: Principal) -> None:
+    if principal.kind not in USER_KINDS:
+        raise Forbidden("this is for people who sign in, not for devices")
+
+
+def require_manager(principal: Principal) -> None:
+    """An administrator or a lead (read-only): the center's figures, no personal data."""
+    if principal.kind not in MANAGER_KINDS:
+        raise Forbidden("only an administrator or the center's lead may read this")
+
+
+def require_manager_of(principal: Principal, center: Center) -> None:
+    """A manager of this very center; another center's is told it does not exist (404),
+    as a manager's pages never name a center that is not theirs."""
+    require_manager(principal)
+    if principal.center_id != center.id:
+        raise NotFound(f"unknown center '{center.slug}'", code="unknown_center", slug=center.slug)
 
 
 def require_kind(principal: Principal, kind: PrincipalKind, *, what: str) -> None:
@@ -86,6 +109,11 @@ async def staff_caller(principal: PrincipalDep) -> Principal:
     return principal
 
 
+async def user_caller(principal: PrincipalDep) -> Principal:
+    require_user(principal)
+    return principal
+
+
 async def admin_caller(principal: PrincipalDep) -> Principal:
     require_admin(principal)
     return principal
@@ -111,7 +139,7 @@ async def display_center(slug: str, db: DbDep, principal: PrincipalDep) -> Cente
 
 @dataclass(frozen=True)
 class AtCenter:
-    """An administrator of the center named in the path."""
+    """An administrator (or, through `ManagerCenter`, a lead) of the center in the path."""
 
     principal: Principal
     center: Center
@@ -122,6 +150,15 @@ async def admin_center(slug: str, db: DbDep, principal: PrincipalDep) -> AtCente
     async with db.read() as session:
         center = await center_by_slug(session, slug)
     require_center(principal, center)
+    return AtCenter(principal, center)
+
+
+async def manager_center(slug: str, db: DbDep, principal: PrincipalDep) -> AtCenter:
+    """An administrator or lead of the center named in the path (read-only routes)."""
+    require_manager(principal)
+    async with db.read() as session:
+        center = await center_by_slug(session, slug)
+    require_manager_of(principal, center)
     return AtCenter(principal, center)
 
 
@@ -143,8 +180,11 @@ async def staff_desk(code: str, db: DbDep, principal: PrincipalDep) -> AtDesk:
 
 
 StaffCaller = Annotated[Principal, Depends(staff_caller)]
+UserCaller = Annotated[Principal, Depends(user_caller)]
 AdminCaller = Annotated[Principal, Depends(admin_caller)]
 AdminCenter = Annotated[AtCenter, Depends(admin_center)]
+# Read-only: admin or lead of the center in the path; another center is 404.
+ManagerCenter = Annotated[AtCenter, Depends(manager_center)]
 KioskCenter = Annotated[Center, Depends(kiosk_center)]
 DisplayCenter = Annotated[Center, Depends(display_center)]
 StaffDesk = Annotated[AtDesk, Depends(staff_desk)]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from app.auth import service
-from app.auth.access import AdminCaller, StaffCaller
+from app.auth.access import AdminCaller, UserCaller
 from app.auth.cookies import clear_session_cookies, credential, from_this_site, set_session_cookies
 from app.auth.models import User
 from app.auth.principal import idle_since
@@ -78,12 +78,12 @@ async def me(principal: PrincipalDep) -> MeOut:
 
 @router.get("/auth/sessions", tags=["auth"])
 async def sessions(
-    request: Request, db: DbDep, clock: ClockDep, principal: StaffCaller
+    request: Request, db: DbDep, clock: ClockDep, principal: UserCaller
 ) -> list[SessionOut]:
     """The caller's own sessions that have not ended (never a token)."""
     settings: Settings = request.app.state.settings
     now = clock()
-    assert principal.user_id is not None  # staff callers are users
+    assert principal.user_id is not None  # user callers sign in
     async with db.read() as session:
         rows = await service.sessions_of(session, user_id=principal.user_id, now=now)
     out = []

@@ -223,7 +223,7 @@ class DeskConfig(StrictModel):
 
 class UserConfig(StrictModel):
     username: Username
-    role: Literal["admin", "staff"]
+    role: Literal["admin", "staff", "lead"]
     agency: Code | None = Field(default=None, validate_default=True)
     password: Annotated[str, Field(min_length=1)] | None = None
     password_hash: Annotated[str, AfterValidator(_check_password_hash)] | None = Field(
@@ -233,8 +233,13 @@ class UserConfig(StrictModel):
     @field_validator("agency")
     @classmethod
     def _staff_need_agency(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None and info.data.get("role") == "staff":
+        role = info.data.get("role")
+        if value is None and role == "staff":
             raise ValueError("a staff user needs an agency")
+        if value is not None and role == "lead":
+            # A lead reads the whole center and works at no desk: an agency would suggest
+            # a narrower view (or desk work) that the product does not give.
+            raise ValueError("a lead belongs to the center, not to an agency")
         return value
 
     @field_validator("password_hash")

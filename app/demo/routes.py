@@ -26,6 +26,7 @@ KIOSK_TOKEN = "demo-kiosk-token-foyer"
 DISPLAY_TOKEN = "demo-display-token-wartebereich"
 CREDENTIALS = [  # (username, password, who): app/demo/lippe.yaml, public by design
     ("admin", "demo-admin", "Administration: alle Schalter · every desk"),
+    ("lead1", "demo-lead", "Leitung, nur lesen: Überblick · lead, read only: overview"),
     ("abh1", "demo-abh", "Ausländerbehörde · immigration office"),
     ("jobcenter1", "demo-jobcenter", "Jobcenter"),
     ("aa1", "demo-aa", "Agentur für Arbeit · employment agency"),

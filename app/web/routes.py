@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 
-from app.auth.access import StaffCaller
+from app.auth.access import StaffCaller, UserCaller
 from app.auth.schemas import UserOut
 from app.centers.context import load_context
 from app.centers.models import Center
@@ -48,8 +48,8 @@ async def my_desks(db: DbDep, clock: ClockDep, principal: StaffCaller) -> MyDesk
 
 
 @router.get("/center")
-async def my_center(db: DbDep, principal: StaffCaller) -> CenterRef:
-    """The caller's center (the administration pages' header)."""
+async def my_center(db: DbDep, principal: UserCaller) -> CenterRef:
+    """The caller's center (the administration pages' header; staff, admins and leads)."""
     async with db.read() as session:
         center = await session.get(Center, principal.center_id)
         assert center is not None

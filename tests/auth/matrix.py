@@ -239,6 +239,33 @@ SOCKETS: list[tuple[str, str, tuple[bool, ...]]] = [
     ("/ws/desks/{code}", "/ws/desks/r112", (False, False, False, True, False, True)),
 ]
 
+# The read-only lead (`lead1`, role lead, app/demo/lippe.yaml) in its own mapping, so the
+# rows above keep one column per caller in CALLERS. The rule for a route NOT listed here:
+# the lead gets what `anonymous` gets where that is not 401 (a public route, or one
+# nobody reaches), else 403. So a new route is closed to leads unless a line here opens
+# it; tests/auth/test_authorisation.py runs every HTTP row with this rule.
+LEAD: dict[tuple[str, str], int] = {
+    ("GET", "/api/v1/auth/me"): 200,
+    ("GET", "/api/v1/me/center"): 200,  # the administration pages' header
+    ("GET", "/api/v1/auth/sessions"): 200,  # their own sessions
+    ("POST", "/api/v1/auth/logout"): 204,
+}
+# Sockets a lead may open (unlisted: refused); tests/live/test_live.py runs them.
+LEAD_SOCKETS: dict[str, bool] = {}
+
+
+def lead_expects(method: str, template: str, expected: tuple[int, ...]) -> int:
+    """The lead's status for a row of HTTP (its `expected` in CALLERS order)."""
+    if (method, template) in LEAD:
+        return LEAD[(method, template)]
+    anonymous = expected[CALLERS.index("anonymous")]
+    return anonymous if anonymous != 401 else 403
+
+
+def lead_opens(template: str) -> bool:
+    return LEAD_SOCKETS.get(template, False)
+
+
 # Endpoints outside /api/ that still need a row: the operations endpoints.
 OPS_PATHS = ("/healthz", "/readyz", "/metrics")
 

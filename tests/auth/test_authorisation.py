@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from app.centers.loader import load_config_file
-from tests.auth.matrix import CALLERS, CREDENTIAL_ROUTES, HTTP, SOCKETS, app_routes
+from tests.auth.matrix import (
+    CALLERS,
+    CREDENTIAL_ROUTES,
+    HTTP,
+    LEAD,
+    LEAD_SOCKETS,
+    SOCKETS,
+    app_routes,
+    lead_expects,
+)
 from tests.conftest import DISPLAY, KIOSK, Harness
 
 pytestmark = pytest.mark.anyio
@@ -46,6 +55,30 @@ async def test_authorisation_matrix(
         if status >= 400:
             assert r.headers["content-type"].startswith("application/problem+json")
             assert r.json()["status"] == status
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "path", "expected"),
+    [(m, template, path, expected) for m, template, path, expected in HTTP],
+)
+async def test_authorisation_matrix_for_the_lead(
+    harness: Harness, method: str, template: str, path: str, expected: tuple[int, ...]
+) -> None:
+    """The read-only lead, by LEAD in tests/auth/matrix.py: listed routes as listed, every
+    other one as for anonymous where that is public, else 403."""
+    body = {"language": "de", "needs": ["counselling"]} if path.endswith("/visits") else None
+    status = lead_expects(method, template, expected)
+    headers = await harness.login("lead1")
+    r = await harness.client.request(method, path, json=body, headers=headers)
+    assert r.status_code == status, f"lead1 {method} {path}: {r.status_code} {r.text}"
+    if status >= 400:
+        assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_leads_lines_name_real_rows() -> None:
+    rows = {(m, template) for m, template, _, _ in HTTP}
+    assert not set(LEAD) - rows, "LEAD lines for routes without a row"
+    assert not set(LEAD_SOCKETS) - {template for template, _, _ in SOCKETS}
 
 
 async def test_a_wrong_or_expired_token_is_401(harness: Harness) -> None:

@@ -144,7 +144,7 @@ async def test_demo_file_loads(db: Database) -> None:
 
     assert report.changed
     assert report.created["needs"] == 12
-    assert report.created["users"] == 10
+    assert report.created["users"] == 11  # an admin, a lead, one staff user per agency
     async with db.read() as session:
         center = await session.scalar(select(Center).where(Center.slug == "lippe"))
         admin = await session.scalar(select(User).where(User.username == "admin"))

@@ -17,7 +17,7 @@ from sqlalchemy import delete
 
 from app.db import Database
 from app.journal.models import Event
-from tests.auth.matrix import CALLERS, SOCKETS
+from tests.auth.matrix import CALLERS, SOCKETS, lead_opens
 from tests.live.live import (
     DISPLAY,
     KIOSK,
@@ -189,12 +189,16 @@ async def test_who_may_open_which_channel(server: LiveServer, client: httpx.Asyn
             assert (await recv(ws))["type"] == "snapshot"
 
 
-@pytest.mark.parametrize(("path", "opens"), [(path, opens) for _, path, opens in SOCKETS])
+@pytest.mark.parametrize(
+    ("template", "path", "opens"), [(template, path, opens) for template, path, opens in SOCKETS]
+)
 async def test_socket_authorisation_matrix(
-    server: LiveServer, client: httpx.AsyncClient, path: str, opens: tuple[bool, ...]
+    server: LiveServer, client: httpx.AsyncClient, template: str, path: str, opens: tuple[bool, ...]
 ) -> None:
-    """The rows of tests/auth/matrix.py, each caller's token sent as the first message."""
-    for caller, allowed in zip(CALLERS, opens, strict=True):
+    """The rows of tests/auth/matrix.py, each caller's token sent as the first message;
+    the read-only lead by LEAD_SOCKETS there."""
+    callers = [*zip(CALLERS, opens, strict=True), ("lead1", lead_opens(template))]
+    for caller, allowed in callers:
         token = {"anonymous": "", "kiosk": KIOSK, "display": DISPLAY}.get(caller)
         if token is None:
             token = await login(client, caller)
