@@ -123,6 +123,47 @@ def _visitor(
     )
 
 
+def visitor_for(
+    ticket: str,
+    arrive: float,
+    center: CenterSpec,
+    spec: Mapping[str, Any],
+    seed: int,
+    *,
+    needs: Sequence[str],
+    person: Person,
+    leave_by: float | None = None,
+    children: bool = False,
+    accessibility: bool = False,
+) -> VisitorPlan:
+    """A visitor whose needs and person are known (an invitee): the rest (true service
+    minutes, missed calls, leaving silently, a referral) is drawn as for anyone else, from
+    the visitor's own stream (seed, ticket)."""
+    rng = random.Random(f"{seed}:{ticket}:known")
+    referral = spec.get("referral", {})
+    refer = None
+    targets = {k: w for k, w in referral.get("needs", {}).items() if k not in needs}
+    if needs and targets and rng.random() < float(referral.get("share", 0.0)):
+        refer = (rng.choice(list(needs)), _pick(rng, targets))
+    gone_at = None
+    if rng.random() < float(spec.get("gone", 0.0)):
+        gone_at = arrive + rng.uniform(10, 90)
+    miss = float(spec.get("miss_call", 0.0))
+    return VisitorPlan(
+        ticket=ticket,
+        arrive=arrive,
+        person=person,
+        needs=tuple(needs),
+        service=_service(rng, center, spec.get("service", {})),
+        leave_by=leave_by,
+        children=children,
+        accessibility=accessibility,
+        misses=tuple(rng.random() < miss for _ in range(MAX_CALLS)),
+        gone_at=gone_at,
+        referral=refer,
+    )
+
+
 def _desk_events(center: CenterSpec, spec: Sequence[Mapping[str, Any]]) -> list[DeskEvent]:
     """Every desk opens at the start unless told otherwise; extra pauses and closings."""
     late = {e["desk"]: float(e["opens"]) for e in spec if "opens" in e}
@@ -165,3 +206,10 @@ def plan_day(center: CenterSpec, spec: Mapping[str, Any], *, seed: int | None = 
         desk_events=tuple(_desk_events(center, spec.get("desks", []))),
         overtime=float(spec.get("overtime", 120.0)),
     )
+
+
+def random_visitor(
+    ticket: str, arrive: float, center: CenterSpec, spec: Mapping[str, Any], seed: int
+) -> VisitorPlan:
+    """One visitor drawn from a scenario's mix, as a walk-in would be."""
+    return _visitor(ticket, arrive, center, spec, seed)
