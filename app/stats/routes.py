@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from app.auth.access import AdminCenter
+from app.auth.access import ManagerCenter
 from app.centers.models import Agency, Center, Need
 from app.deps import ClockDep, DbDep
 from app.errors import Invalid, problem_responses
@@ -35,7 +35,7 @@ NeedQuery = Annotated[str | None, Query(description="only steps of this need")]
 
 
 async def _stats(
-    at: AdminCenter,
+    at: ManagerCenter,
     db: DbDep,
     clock: ClockDep,
     first: date | None,
@@ -88,7 +88,7 @@ async def _stats(
 
 @router.get("/{slug}/stats")
 async def stats(
-    at: AdminCenter,
+    at: ManagerCenter,
     db: DbDep,
     clock: ClockDep,
     first: FromQuery = None,
@@ -107,7 +107,7 @@ async def stats(
     responses={200: {"content": {"text/csv": {}}, "description": "one table as CSV"}},
 )
 async def stats_csv(
-    at: AdminCenter,
+    at: ManagerCenter,
     db: DbDep,
     clock: ClockDep,
     table: Annotated[str, Query(description="one of: " + ", ".join(TABLE_NAMES))],

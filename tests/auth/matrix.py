@@ -220,6 +220,26 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/centers/lippe/stats.csv?table=days",
         (401, 403, 403, 403, 403, 200),
     ),
+    # Statistics from the event log (docs/api.md §10): the center's admin (and its lead).
+    (
+        "GET",
+        "/api/v1/centers/{slug}/stats",
+        "/api/v1/centers/lippe/stats",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    (
+        "GET",
+        "/api/v1/centers/{slug}/stats.csv",
+        "/api/v1/centers/lippe/stats.csv?table=days",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    # The live overview of the day (docs/api.md §10): the center's admin, and its lead.
+    (
+        "GET",
+        "/api/v1/centers/{slug}/overview",
+        "/api/v1/centers/lippe/overview",
+        (401, 403, 403, 403, 403, 200),
+    ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
     # Operations (docs/api.md §9): probes are public and say nothing about anyone.
@@ -249,6 +269,8 @@ LEAD: dict[tuple[str, str], int] = {
     ("GET", "/api/v1/me/center"): 200,  # the administration pages' header
     ("GET", "/api/v1/auth/sessions"): 200,  # their own sessions
     ("POST", "/api/v1/auth/logout"): 204,
+    ("GET", "/api/v1/centers/{slug}/stats"): 200,  # figures, never a person
+    ("GET", "/api/v1/centers/{slug}/stats.csv"): 200,
 }
 # Sockets a lead may open (unlisted: refused); tests/live/test_live.py runs them.
 LEAD_SOCKETS: dict[str, bool] = {}
