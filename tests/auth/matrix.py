@@ -220,26 +220,6 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/centers/lippe/stats.csv?table=days",
         (401, 403, 403, 403, 403, 200),
     ),
-    # Statistics from the event log (docs/api.md §10): the center's admin (and its lead).
-    (
-        "GET",
-        "/api/v1/centers/{slug}/stats",
-        "/api/v1/centers/lippe/stats",
-        (401, 403, 403, 403, 403, 200),
-    ),
-    (
-        "GET",
-        "/api/v1/centers/{slug}/stats.csv",
-        "/api/v1/centers/lippe/stats.csv?table=days",
-        (401, 403, 403, 403, 403, 200),
-    ),
-    # The live overview of the day (docs/api.md §10): the center's admin, and its lead.
-    (
-        "GET",
-        "/api/v1/centers/{slug}/overview",
-        "/api/v1/centers/lippe/overview",
-        (401, 403, 403, 403, 403, 200),
-    ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
     # Operations (docs/api.md §9): probes are public and say nothing about anyone.
