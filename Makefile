@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: run test lint format migrate bench-routing bench-realtime mutants clean system-deps speech-deps
+.PHONY: run test lint format migrate audit bench-routing bench-realtime mutants clean system-deps speech-deps
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -45,12 +45,18 @@ test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python -m tools.audit
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Known vulnerabilities in the installed dependencies (pip-audit, PyPI's advisories).
+# A vulnerability fails; an advisory service out of reach only warns (tools/audit.py).
+audit: $(STAMP)
+	$(BIN)/python -m tools.audit
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -50,7 +50,7 @@ def test_staff_signs_in_and_calls_serves_and_finishes_a_visitor(page: Any, serve
     assert steps["counselling"]["status"] == "pending"
     assert steps["counselling"]["source"] == "referral"
 
-    # A reload keeps the session (sessionStorage) and the desk.
+    # A reload keeps the session (its cookie) and the desk.
     page.reload()
     expect(page.locator("#desk-title")).to_have_text("Raum 1.12 (r112)")
     page.click("#logout")

@@ -17,7 +17,10 @@ import { applyStatic, lang, setLang, t } from "./strings.js";
 
 const QUEUE_POLL_MS = 5000;
 const QUEUE_POLL_WITH_LIVE_MS = 30000;
-const STORE = { token: "wc.staff.token", user: "wc.staff.user", desk: "wc.staff.desk", center: "wc.staff.center", idle: "wc.staff.idle" };
+// No token here: the session is the HttpOnly cookie sign-in sets, which no script can
+// read (docs/api.md §7). The tab keeps only who signed in, the desk and the idle time.
+const STORE = { user: "wc.staff.user", desk: "wc.staff.desk", center: "wc.staff.center", idle: "wc.staff.idle" };
+const OLD_TOKEN = "wc.staff.token"; // where earlier versions kept the bearer token
 
 // Labels of languages, statuses and problems (by the API's `code`) live in strings.js,
 // in German and English: p_<code> for a problem.
@@ -44,9 +47,10 @@ const store = {
   },
 };
 
+store.set(OLD_TOKEN, null);
+
 const state = {
-  token: store.get(STORE.token),
-  user: JSON.parse(store.get(STORE.user) ?? "null"),
+  user: JSON.parse(store.get(STORE.user) ?? "null"), // signed in (the cookie decides)
   deskCode: store.get(STORE.desk),
   center: store.get(STORE.center) ?? new URLSearchParams(location.search).get("center"),
   today: null,
@@ -62,15 +66,16 @@ const state = {
 };
 
 // ---------------------------------------------------------------- api ----------------
-// The page signs in with its bearer token (sessionStorage, per tab; the desk socket
-// needs it too), so CSRF does not apply to it. The server ends a session after
+// The page is signed in by the session cookie (HttpOnly: out of any script's reach);
+// the kit's request() adds the session's CSRF token (the readable `wc_csrf` cookie) to
+// every unsafe request, and the desk socket signs in by the same cookie. The server ends a session after
 // `idle_timeout` seconds without activity; the page's own polling is sent as background
 // and does not count, so the page checks once that time has passed after the last action.
 let idleTimer = null;
 function watchIdle() {
   clearTimeout(idleTimer);
   const seconds = Number(store.get(STORE.idle));
-  if (!state.token || !seconds) return;
+  if (!state.user || !seconds) return;
   idleTimer = setTimeout(
     () => api("GET", "/api/v1/auth/me", undefined, { background: true }).then(watchIdle, () => {}),
     seconds * 1000 + 2000,
@@ -80,7 +85,7 @@ function watchIdle() {
 /** The kit's request with the staff session; a lapsed session signs out. */
 async function api(method, path, body, { background = false } = {}) {
   try {
-    const result = await request(method, path, { token: state.token, body, background });
+    const result = await request(method, path, { body, background });
     if (!background) watchIdle();
     return result;
   } catch (err) {
@@ -129,11 +134,11 @@ async function login(event) {
   const username = el("username").value.trim();
   const password = el("password").value;
   try {
+    // The answer sets the session and CSRF cookies; its access_token is for scripts
+    // and stays unused here.
     const { data } = await api("POST", "/api/v1/auth/login", { username, password });
-    state.token = data.access_token;
     state.user = data.user;
     store.set(STORE.idle, data.idle_timeout);
-    store.set(STORE.token, state.token);
     store.set(STORE.user, JSON.stringify(state.user));
     el("password").value = "";
     await chooseDesk();
@@ -149,10 +154,8 @@ async function login(event) {
 function signedOut(message) {
   stopDesk();
   clearTimeout(idleTimer);
-  state.token = null;
   state.user = null;
   state.desk = null;
-  store.set(STORE.token, null);
   store.set(STORE.user, null);
   show("login-view");
   if (message) el("login-error").textContent = message;
@@ -551,7 +554,7 @@ function startLive() {
   stopDesk();
   state.live = new LiveFeed({
     path: `/ws/desks/${encodeURIComponent(state.deskCode)}`,
-    token: () => state.token, // the first message, so it never lands in an access log
+    // No token: the handshake carries the session cookie (from this page's Origin).
     // Every message (snapshot or event) means: read desk and queue again, in 200 ms.
     poll: async () => {
       // Background: polls and live events are not this clerk's activity. An action in
@@ -658,12 +661,31 @@ installKeys(
   () => !el("desk-view").hidden && Boolean(state.desk),
 );
 
-if (!state.token) {
-  show("login-view");
-} else if (state.deskCode) {
-  openDesk(state.deskCode).then(() => {
-    if (!state.desk && state.token) chooseDesk();
-  });
-} else {
-  chooseDesk();
+/** Whether the cookie still signs this browser in (a reload, a second tab). */
+async function resume() {
+  try {
+    const { data } = await request("GET", "/api/v1/auth/me", { background: true });
+    if (data.role === "kiosk" || data.role === "display") return false; // staff pages only
+    state.user = { username: data.name, role: data.role, agency: data.agency };
+    store.set(STORE.user, JSON.stringify(state.user));
+    return true;
+  } catch (err) {
+    // Offline for a moment: a tab that was signed in carries on and finds out later.
+    return err instanceof ApiError && err.kind === "network" && Boolean(state.user);
+  }
 }
+
+resume().then((signedIn) => {
+  if (!signedIn) {
+    state.user = null;
+    store.set(STORE.user, null);
+    show("login-view");
+    el("username").focus();
+  } else if (state.deskCode) {
+    openDesk(state.deskCode).then(() => {
+      if (!state.desk && state.user) chooseDesk();
+    });
+  } else {
+    chooseDesk();
+  }
+});

@@ -1,0 +1,1 @@
+"""Project tooling run by make targets (not part of the app)."""
