@@ -84,6 +84,41 @@ async def _load(file: Path) -> LoadReport:
         await db.dispose()
 
 
+@app.command("export-config")
+def export_config(
+    slug: Annotated[str, typer.Argument(help="the center's slug")],
+    file: Annotated[
+        Path | None, typer.Argument(help="where to write it (default: standard output)")
+    ] = None,
+) -> None:
+    """Write a center's configuration as the YAML load-config reads (hashes, no secrets)."""
+    text = asyncio.run(_export(slug))
+    if text is None:
+        typer.echo(f"no center {slug!r} in this database", err=True)
+        raise typer.Exit(1)
+    if file is None:
+        sys.stdout.write(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+        typer.echo(f"{slug}: written to {file}")
+
+
+async def _export(slug: str) -> str | None:
+    from sqlalchemy import select
+
+    from app.centers.export import export_config as export
+    from app.centers.models import Center
+    from app.db import Database
+
+    db = Database(_settings(demo=True).database_url)
+    try:
+        async with db.read() as session:
+            center = await session.scalar(select(Center).where(Center.slug == slug))
+            return None if center is None else await export(session, center)
+    finally:
+        await db.dispose()
+
+
 @app.command()
 def purge(
     days: Annotated[int, typer.Option(min=0, help="keep personal data of the last DAYS days")] = 30,

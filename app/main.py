@@ -17,6 +17,9 @@ from fastapi.websockets import WebSocket
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
+from app.admin.routes import export as config_export_router
+from app.admin.routes import public as pairing_router
+from app.admin.routes import router as admin_router
 from app.announce.routes import router as announce_router
 from app.audit.routes import router as audit_router
 from app.auth.routes import router as auth_router
@@ -190,6 +193,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health_router)  # /healthz, /readyz (docs/api.md §9)
     app.include_router(metrics_router)  # /metrics, with WELCOME_METRICS_TOKEN only
     app.include_router(docs_router)
+    # Days, devices, staff and the config file from the browser (docs/api.md §11)
+    for router in (admin_router, pairing_router, config_export_router):
+        app.include_router(router)
     app.include_router(stats_router)  # statistics from the event log (docs/api.md §10)
     app.state.metrics = Metrics(app.state)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
@@ -199,6 +205,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     front_ends["admin"] = ROOT / "app" / "web" / "admin"  # the center's management pages
     front_ends["static/vendor"] = VENDOR  # Swagger UI, ReDoc; before /static to match first
     front_ends["static"] = ROOT / "app" / "web" / "static"  # the kit the front ends share
+    front_ends["days"] = ROOT / "app" / "web" / "public" / "days"  # the public day list
+    front_ends["pair"] = ROOT / "app" / "web" / "public" / "pair"  # a device's first start
     # Before the /kiosk mount: the phone page moved from /kiosk/v.html to /visit/.
     app.add_api_route("/kiosk/v.html", old_phone_page, include_in_schema=False)
     for name, folder in front_ends.items():

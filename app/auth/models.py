@@ -44,3 +44,7 @@ class Device(Base):
     name: Mapped[str] = mapped_column(String(64))
     kind: Mapped[PrincipalKind] = mapped_column(EnumText(PrincipalKind))  # kiosk | display
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A one-time pairing code (its SHA-256) the device exchanges for its token
+    # (app/auth/devices.py); None once used, revoked or never asked for.
+    pairing_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    pairing_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

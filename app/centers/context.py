@@ -136,7 +136,10 @@ async def load_context(session: AsyncSession, center: Center, *, now: datetime) 
     days = list(
         (
             await session.scalars(
-                select(Day).where(Day.center_id == center.id, Day.date >= today).order_by(Day.date)
+                # A cancelled day is closed (app/centers/days.py): the kiosk says so.
+                select(Day)
+                .where(Day.center_id == center.id, Day.date >= today, Day.cancelled.is_(False))
+                .order_by(Day.date)
             )
         ).all()
     )

@@ -218,6 +218,11 @@ _MESSAGES = {
 }
 
 
+def problem_message(err: ErrorDetails) -> str:
+    """A Pydantic error as the config file's refusal words it (the admin API's too)."""
+    return _message(err)
+
+
 def _message(err: ErrorDetails) -> str:
     if err["type"] == "value_error":
         return str(err.get("ctx", {}).get("error", err["msg"]))
@@ -612,7 +617,14 @@ def _desk_values(item: DeskConfig, _row: Desk | None) -> dict[str, Any]:
 
 
 def _day_values(item: DayConfig, _row: Day | None) -> dict[str, Any]:
-    return {"opens": item.opens, "closes": item.closes, "agencies": item.agencies}
+    return {
+        "opens": item.opens,
+        "closes": item.closes,
+        "agencies": item.agencies,
+        "site": item.site,
+        "note": item.note,
+        "cancelled": item.cancelled,
+    }
 
 
 def _user_values(item: UserConfig, row: User | None, passwords: Passwords) -> dict[str, Any]:

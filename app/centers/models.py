@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.columns import EnumText
@@ -87,6 +87,12 @@ class Day(Base):
     opens: Mapped[str] = mapped_column(String(5))
     closes: Mapped[str] = mapped_column(String(5))
     agencies: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # None = all
+    # Where a mobile day is held (a town, an address); None: at the center itself.
+    site: Mapped[str | None] = mapped_column(String(200), nullable=True, default=None)
+    # A word for the public per language ({de: "...", en: "..."}), on the public day list.
+    note: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True, default=None)
+    # Called off: kept (so the public list can say so) but not open; the kiosk says closed.
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DayCounter(Base):

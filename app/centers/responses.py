@@ -53,3 +53,9 @@ class Today(BaseModel):
     agency_names: dict[str, dict[str, str]]
     needs: list[NeedToday]
     residence_statuses: list[str] = Field(description="the statuses the kiosk offers")
+    site: str | None = Field(
+        default=None, description="a mobile day's town or address; null: at the center"
+    )
+    note: dict[str, str] | None = Field(
+        default=None, description="the day's word for the public, per language"
+    )

@@ -271,11 +271,22 @@ class DeviceConfig(StrictModel):
         return value
 
 
+PublicNote = Annotated[
+    dict[Language, Annotated[str, Field(min_length=1, max_length=500)]], Field(min_length=1)
+]
+
+
 class DayConfig(StrictModel):
     date: Annotated[dt.date, BeforeValidator(_check_date)]
     opens: TimeOfDay
     closes: TimeOfDay
     agencies: Annotated[list[Code], Field(min_length=1), AfterValidator(_unique)] | None = None
+    # A mobile day's town or address (docs/api.md: additions to the file); none: the center.
+    site: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    # For the public day list, per language; needs the center's default language.
+    note: PublicNote | None = None
+    # Called off: the kiosk says the center is closed; the public list says cancelled.
+    cancelled: StrictBool = False
 
     @field_validator("closes")
     @classmethod
@@ -403,7 +414,12 @@ def _default_labels(data: Mapping[str, Any], default: str | None) -> list[Proble
     if default is None:
         return []
     problems: list[Problem] = []
-    for section, key in (("agencies", "name"), ("needs", "label"), ("desks", "room")):
+    for section, key in (
+        ("agencies", "name"),
+        ("needs", "label"),
+        ("desks", "room"),
+        ("days", "note"),
+    ):
         for i, entry in _items(data, section):
             labels = entry.get(key)
             if isinstance(labels, Mapping) and default not in labels:

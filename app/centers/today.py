@@ -50,4 +50,6 @@ def today_out(ctx: CenterContext) -> Today:
         needs=needs,
         # The kiosk offers these (labels from its catalogue): one list, kept here.
         residence_statuses=[status.value for status in ResidenceStatus],
+        site=day.site,
+        note=day.note,
     )

@@ -24,13 +24,14 @@ from starlette.types import Scope
 from app.audit import service as audit
 from app.auth.access import load_staff_desk, require_display_of
 from app.auth.cookies import socket_session
+from app.auth.models import Device
 from app.auth.principal import Principal, resolve
 from app.centers.context import CenterContext, center_by_slug, load_context
 from app.centers.models import Center
 from app.config import Settings
 from app.db import Database
 from app.deps import Clock, app_clock
-from app.errors import AppError
+from app.errors import AppError, Forbidden
 from app.live.hub import Hub
 from app.live.snapshots import State, desk_state, display_state, visit_state
 from app.live.stream import Channel, StateLoader, Stream
@@ -165,8 +166,28 @@ async def open_display(gate: Gate, slug: str) -> Channel:
         center = await center_by_slug(session, slug)
         require_display_of(principal, center)
         ctx = await load_context(session, center, now=gate.clock())
+        token_hash = (
+            await session.scalar(select(Device.token_hash).where(Device.id == principal.device_id))
+            if principal.device_id is not None
+            else None
+        )
     load = _state_loader(center.id, display_state)
+    if principal.device_id is not None:
+        load = _while_device(load, principal.device_id, token_hash)
     return Channel(center_id=center.id, day=ctx.today, tz=ctx.tz, load_state=load, redact=True)
+
+
+def _while_device(load: StateLoader, device_id: int, token_hash: str | None) -> StateLoader:
+    """A device's screen re-reads its state after every `center.configured`: revoked (or
+    paired anew, with another token), it is refused there and its socket closes (1008)."""
+
+    async def checked(session: AsyncSession, now: datetime) -> State:
+        current = await session.scalar(select(Device.token_hash).where(Device.id == device_id))
+        if current is None or current != token_hash:
+            raise Forbidden("this device's token was revoked")
+        return await load(session, now)
+
+    return checked
 
 
 async def open_desk(gate: Gate, code: str) -> Channel:

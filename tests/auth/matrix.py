@@ -168,6 +168,100 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/admin/users/aa1/end-sessions",
         (401, 403, 403, 403, 403, 200),
     ),
+    # Days, devices, staff and the config file from the browser (docs/api.md §11): the
+    # center's admin only; the checks come first (no body: 422; unknown day, device or
+    # user: 404). tests/admin checks what each does.
+    (
+        "GET",
+        "/api/v1/admin/centers/{slug}/days",
+        "/api/v1/admin/centers/lippe/days",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/days",
+        "/api/v1/admin/centers/lippe/days",
+        (401, 403, 403, 403, 403, 422),
+    ),
+    (
+        "PUT",
+        "/api/v1/admin/centers/{slug}/days/{day}",
+        "/api/v1/admin/centers/lippe/days/2030-01-02",
+        (401, 403, 403, 403, 403, 422),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/days/{day}/cancel",
+        "/api/v1/admin/centers/lippe/days/2030-01-02/cancel",
+        (401, 403, 403, 403, 403, 404),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/days/{day}/reinstate",
+        "/api/v1/admin/centers/lippe/days/2030-01-02/reinstate",
+        (401, 403, 403, 403, 403, 404),
+    ),
+    (
+        "GET",
+        "/api/v1/admin/centers/{slug}/devices",
+        "/api/v1/admin/centers/lippe/devices",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/devices",
+        "/api/v1/admin/centers/lippe/devices",
+        (401, 403, 403, 403, 403, 422),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/devices/{name}/pairing",
+        "/api/v1/admin/centers/lippe/devices/nothing/pairing",
+        (401, 403, 403, 403, 403, 404),
+    ),
+    (
+        "DELETE",
+        "/api/v1/admin/centers/{slug}/devices/{name}",
+        "/api/v1/admin/centers/lippe/devices/nothing",
+        (401, 403, 403, 403, 403, 404),
+    ),
+    (
+        "GET",
+        "/api/v1/admin/centers/{slug}/users",
+        "/api/v1/admin/centers/lippe/users",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/users",
+        "/api/v1/admin/centers/lippe/users",
+        (401, 403, 403, 403, 403, 422),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/users/{username}/password",
+        "/api/v1/admin/centers/lippe/users/nobody/password",
+        (401, 403, 403, 403, 403, 404),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/users/{username}/disable",
+        "/api/v1/admin/centers/lippe/users/nobody/disable",
+        (401, 403, 403, 403, 403, 404),
+    ),
+    (
+        "GET",
+        "/api/v1/centers/{slug}/config.yaml",
+        "/api/v1/centers/lippe/config.yaml",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    # The public day list (the district's website links it): anyone.
+    (
+        "GET",
+        "/api/v1/centers/{slug}/days",
+        "/api/v1/centers/lippe/days",
+        (200, 200, 200, 200, 200, 200),
+    ),
     # The visitor card (a visit that does not exist: the checks before it are the point).
     (
         "GET",
@@ -282,6 +376,8 @@ CREDENTIAL_ROUTES = {
     # The visit token or its short code in the body (tests/visits/test_phone_link.py).
     ("POST", "/api/v1/visits/phone-link"),
     ("POST", "/api/v1/visits/by-code"),
+    # A device's one-time pairing code in the body (tests/admin/test_devices_users.py).
+    ("POST", "/api/v1/devices/pair"),
 }
 
 

@@ -1,0 +1,1 @@
+"""The administration API: consultation days, devices, staff and the config export."""
