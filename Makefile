@@ -69,6 +69,11 @@ bench-routing: $(STAMP)
 bench-realtime: $(STAMP) system-deps
 	$(BIN)/python -m bench.realtime
 
+# Check-in, call-next and visit status beside a bare FastAPI ceiling (bench/http.py);
+# BENCH_QUICK=1 for a one-minute smoke.
+bench-http: $(STAMP) system-deps
+	$(BIN)/python -m bench.http
+
 # Planted one-line bugs (tests/mutants/mutants.yaml), each in a temporary copy of the
 # repository: every one must make its tests fail. Minutes, so not part of `make test`.
 mutants: $(STAMP)

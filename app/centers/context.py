@@ -1,4 +1,8 @@
-"""Everything a request needs to know about a center on a given day, loaded in one go."""
+"""Everything a request needs to know about a center on a given day.
+
+The configuration (agencies, needs, calendar) comes from `config_cache`, read again
+only when the center's config version or local day changed; desks are read per request.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.centers.config_cache import CenterConfig, cache_for, detached
 from app.centers.models import Agency, Center, Day, Desk, Need
 from app.centers.responses import DeskSummary
 from app.errors import AppError, Conflict, NotFound
@@ -118,6 +123,39 @@ async def center_by_slug(session: AsyncSession, slug: str) -> Center:
 async def load_context(session: AsyncSession, center: Center, *, now: datetime) -> CenterContext:
     tz = ZoneInfo(center.timezone)
     today = now.astimezone(tz).date()
+    cache = cache_for(session)
+    config = cache.get(center, today) if cache is not None else None
+    if config is None:
+        config = await _load_config(session, center, today)
+        if cache is not None:
+            cache.put(center, today, config)
+    # Desks carry their live state (open, paused, closed), written through this session.
+    desks = (
+        await session.scalars(
+            select(Desk).where(Desk.center_id == center.id).order_by(Desk.position)
+        )
+    ).all()
+    days = config.days
+    day = next((d for d in days if d.date == today), None)
+    if day is None and not days and not config.has_calendar:
+        # A center configured without any days is open every day with every agency:
+        # the calendar is optional, a closed day is only one the calendar leaves out.
+        day = Day(center_id=center.id, date=today, opens="00:00", closes="23:59", agencies=None)
+        days = [day]
+    return CenterContext(
+        center=center,
+        tz=tz,
+        today=today,
+        day=day,
+        agencies=dict(config.agencies),
+        needs=dict(config.needs),
+        desks={d.code: d for d in desks},
+        days=list(days),
+    )
+
+
+async def _load_config(session: AsyncSession, center: Center, today: date) -> CenterConfig:
+    """Agencies, needs and the calendar from today on, as copies no session owns."""
     agencies = (
         await session.scalars(
             select(Agency).where(Agency.center_id == center.id).order_by(Agency.position)
@@ -128,36 +166,19 @@ async def load_context(session: AsyncSession, center: Center, *, now: datetime) 
             select(Need).where(Need.center_id == center.id).order_by(Need.position)
         )
     ).all()
-    desks = (
+    days = (
         await session.scalars(
-            select(Desk).where(Desk.center_id == center.id).order_by(Desk.position)
+            # A cancelled day is closed (app/centers/days.py): the kiosk says so.
+            select(Day)
+            .where(Day.center_id == center.id, Day.date >= today, Day.cancelled.is_(False))
+            .order_by(Day.date)
         )
     ).all()
-    days = list(
-        (
-            await session.scalars(
-                # A cancelled day is closed (app/centers/days.py): the kiosk says so.
-                select(Day)
-                .where(Day.center_id == center.id, Day.date >= today, Day.cancelled.is_(False))
-                .order_by(Day.date)
-            )
-        ).all()
-    )
-    day = next((d for d in days if d.date == today), None)
-    if day is None and not days and not await _has_calendar(session, center.id):
-        # A center configured without any days is open every day with every agency:
-        # the calendar is optional, a closed day is only one the calendar leaves out.
-        day = Day(center_id=center.id, date=today, opens="00:00", closes="23:59", agencies=None)
-        days = [day]
-    return CenterContext(
-        center=center,
-        tz=tz,
-        today=today,
-        day=day,
-        agencies={a.code: a for a in agencies},
-        needs={n.code: n for n in needs},
-        desks={d.code: d for d in desks},
-        days=days,
+    return CenterConfig(
+        agencies={a.code: detached(a) for a in agencies},
+        needs={n.code: detached(n) for n in needs},
+        days=[detached(d) for d in days],
+        has_calendar=bool(days) or await _has_calendar(session, center.id),
     )
 
 
