@@ -77,7 +77,8 @@ async def _load(file: Path) -> LoadReport:
     from app.centers.loader import load_config_file
     from app.db import Database
 
-    db = Database(_settings(demo=True).database_url)
+    # create=False: a mistyped WELCOME_DATABASE_URL must not become a new empty database.
+    db = Database(_settings(demo=True).database_url, create=False)
     try:
         return await load_config_file(db, file)
     finally:
@@ -170,7 +171,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # X-Forwarded-* count only from WELCOME_TRUSTED_PROXIES, checked in the app
+        # (app/ops/edge.py); uvicorn's own default would trust any local client.
+        proxy_headers=False,
         # JSON or text, a request id on each line, tokens masked (app/ops/logs.py)
         log_config=log_config(settings.log_style),
         **WS_OPTIONS,
@@ -226,6 +229,7 @@ def demo(
             factory=True,
             host=host,
             port=port,
+            proxy_headers=False,  # WELCOME_TRUSTED_PROXIES, in the app (app/ops/edge.py)
             log_config=log_config(settings.log_style),  # text unless WELCOME_LOG_FORMAT=json
             **WS_OPTIONS,
         )

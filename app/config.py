@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     timer_seconds: float = Field(default=2.0, ge=0)
     # Bearer token for Prometheus at /metrics; unset: /metrics answers 404.
     metrics_token: str = ""
+    # Request bodies larger than this are refused with 413 (ours are a few hundred bytes).
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto count; empty: the headers are ignored (app/ops/edge.py).
+    trusted_proxies: str = ""
+    # Check-ins one kiosk device may make, per worker (a `limits` rate: "N/period"); a
+    # person at a kiosk needs half a minute at least, a script flooding it far less.
+    kiosk_checkins: str = Field(default="60/minute", pattern=r"^\d+ ?(/|per) ?\d* ?\w+$")
     # Log lines: json (one object per line, for a log collector) or text (for people);
     # unset: text in demo mode, json otherwise (app/ops/logs.py).
     log_format: str | None = Field(default=None, pattern="^(json|text)$")

@@ -71,16 +71,37 @@ def ensure_sqlite_dir(url: str) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str) -> AsyncEngine:
+# How long a request waits for a lock (this process's, then the database's) or for a
+# connection before it gives up with 503 + Retry-After (app/ops/faults.py): a kiosk
+# retries with its Idempotency-Key, which beats a visitor staring at a spinner.
+LOCK_BUDGET_SECONDS = 5.0
+
+
+def make_engine(url: str, *, create: bool = True) -> AsyncEngine:
+    """create=False: a missing SQLite file is an error, not a new empty database (only
+    `welcome-center migrate` creates one; app/ops/sqlite_file.py)."""
     # hide_parameters: a database error's message (logged as an unhandled error) would
     # otherwise quote the statement's values, a visitor's answers among them.
     if url.startswith("sqlite"):
-        ensure_sqlite_dir(url)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        if create:
+            ensure_sqlite_dir(url)
+        engine = create_async_engine(
+            url, connect_args={"timeout": LOCK_BUDGET_SECONDS}, hide_parameters=True
+        )
         _sqlite_pragmas(engine)
+        if not create:
+            from app.ops.sqlite_file import refuse_missing_file
+
+            refuse_missing_file(engine)
         return engine
+    budget = {"lock_timeout": f"{int(LOCK_BUDGET_SECONDS * 1000)}ms"}
     return create_async_engine(
-        url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args={"timeout": LOCK_BUDGET_SECONDS, "server_settings": budget},
     )
 
 
@@ -94,7 +115,7 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(LOCK_BUDGET_SECONDS * 1000)}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -111,12 +132,19 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 AfterCommit = Callable[[], Awaitable[None]]
 
 
+class LockBudgetExceeded(TimeoutError):
+    """This process's queue for a center's write lock took longer than the budget."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"waited {seconds:g}s for the write lock")
+
+
 class Database:
     """Owns the engine; every state change goes through write(), the only commit point."""
 
-    def __init__(self, url: str, *, caches: Caches | None = None) -> None:
+    def __init__(self, url: str, *, caches: Caches | None = None, create: bool = True) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, create=create)
         # Each session knows its Database, so services reach the app's caches through it.
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, info={DATABASE_KEY: self}
@@ -155,21 +183,31 @@ class Database:
         PostgreSQL advisory transaction lock) keeps other workers out.
         """
         lock = self._locks.setdefault(center_id or 0, asyncio.Lock())
-        async with lock, self.sessions() as session:
-            await session.connection(execution_options={WRITE_OPTION: True})
-            if center_id is not None and not self.is_sqlite:
-                await session.execute(
-                    text("SELECT pg_advisory_xact_lock(:ns, :id)"),
-                    {"ns": 7301, "id": center_id},
-                )
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
-            pending = session.info.pop("after_commit", [])
-            events = session.info.pop("events", [])
+        try:
+            # Bounded like the database's own lock wait: a queue behind a stuck write
+            # answers 503 (app/ops/faults.py) instead of waiting without end.
+            async with asyncio.timeout(LOCK_BUDGET_SECONDS):
+                await lock.acquire()
+        except TimeoutError:
+            raise LockBudgetExceeded(LOCK_BUDGET_SECONDS) from None
+        try:
+            async with self.sessions() as session:
+                await session.connection(execution_options={WRITE_OPTION: True})
+                if center_id is not None and not self.is_sqlite:
+                    await session.execute(
+                        text("SELECT pg_advisory_xact_lock(:ns, :id)"),
+                        {"ns": 7301, "id": center_id},
+                    )
+                try:
+                    yield session
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
+                pending = session.info.pop("after_commit", [])
+                events = session.info.pop("events", [])
+        finally:
+            lock.release()
         for callback in pending:
             await callback()
         if events and self.on_events is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -15,7 +14,8 @@ from app.auth.principal import Principal, lookup
 from app.auth.service import touch, touch_due
 from app.config import Settings
 from app.db import Database
-from app.errors import AppError, Forbidden, Invalid, NotAuthenticated
+from app.errors import Forbidden, Invalid, NotAuthenticated
+from app.ops.jsoninput import load_json
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -152,10 +152,7 @@ async def parse_body(request: Request, model: type[M], *, empty_ok: bool = False
         if empty_ok:
             return model()
         raise Invalid("body", "a JSON object is required")
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AppError(f"body: not valid JSON ({exc})") from None
+    data = load_json(raw)  # depth, huge numbers, NUL and lone surrogates: 422, never 500
     if not isinstance(data, dict):
         raise Invalid("body", "must be a JSON object")
     try:

@@ -6,16 +6,17 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cached_property
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.websockets import WebSocket
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.admin.routes import export as config_export_router
 from app.admin.routes import public as pairing_router
@@ -40,11 +41,14 @@ from app.live.ws import serve, socket_route
 from app.meta import router as meta_router
 from app.ops.docs import VENDOR
 from app.ops.docs import router as docs_router
+from app.ops.edge import edge
+from app.ops.faults import install_fault_handlers
 from app.ops.headers import SecurityHeaders
 from app.ops.health import router as health_router
 from app.ops.logs import bind_request_id, echo_request_id
 from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.metrics import router as metrics_router
+from app.ops.params import clean_params
 from app.stats.routes import router as stats_router
 from app.visits.card_routes import router as card_router
 from app.visits.phone_routes import router as phone_router
@@ -126,7 +130,12 @@ class WelcomeApp(FastAPI):
             send = echo_request_id(send, request_id)
         # Outside the middleware stack, so the 500s of Starlette's error middleware get
         # the security headers too (app/ops/headers.py).
-        await SecurityHeaders(super().__call__)(scope, receive, send)
+        await SecurityHeaders(self._edge)(scope, receive, send)
+
+    @cached_property
+    def _edge(self) -> ASGIApp:
+        # The client behind trusted proxies, then the body limit (app/ops/edge.py).
+        return edge(super().__call__, self.state.settings)
 
 
 def make_bus(settings: Settings, db: Database) -> Bus:
@@ -140,7 +149,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = database or Database(settings.database_url, caches=app.state.caches)
+        # create=False: a missing SQLite file is a fault (503), never a new empty database.
+        db = database or Database(settings.database_url, caches=app.state.caches, create=False)
         app.state.db = db
         hub = Hub(
             db,
@@ -176,6 +186,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
         docs_url=None,  # /docs and /redoc from local files: app/ops/docs.py
         redoc_url=None,
+        # Path and query parameters checked before any dependency reads the database.
+        dependencies=[Depends(clean_params)],
     )
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle()
@@ -186,6 +198,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.db = database
         database.caches = app.state.caches
     install_error_handlers(app)
+    install_fault_handlers(app)  # database faults: 503 + Retry-After; 413
     routers = (auth_router, centers_router, visits_router, desks_router, ws_router, web_router)
     for router in (*routers, meta_router, audit_router, card_router, phone_router):
         app.include_router(router)

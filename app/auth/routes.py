@@ -30,7 +30,8 @@ async def login(request: Request, response: Response, db: DbDep, clock: ClockDep
     body = await parse_body(request, LoginBody)
     throttle: LoginThrottle = request.app.state.login_throttle
     client = request.client.host if request.client else "unknown"
-    throttle.check(username=body.username, client=client)
+    # Counted before the password is checked, so concurrent guesses cannot outrun it.
+    attempt = throttle.begin(username=body.username, client=client)
     presented = credential(request, settings)
     try:
         # No transaction around it: the service verifies the hash in a thread between
@@ -46,9 +47,11 @@ async def login(request: Request, response: Response, db: DbDep, clock: ClockDep
             replaces=presented.token if presented else None,
         )
     except NotAuthenticated:
-        throttle.failed(username=body.username, client=client)
+        raise  # a wrong guess: it stays counted
+    except BaseException:
+        throttle.abandon(attempt)
         raise
-    throttle.succeeded(username=body.username)
+    throttle.succeeded(attempt)
     set_session_cookies(response, request, settings, token)
     return LoginOut(
         access_token=token,

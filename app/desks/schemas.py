@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.centers.responses import DeskSummary
 from app.kinds import HoldReason, JointStatus
-from app.visits.schemas import HHMM, VisitOut
+from app.visits.schemas import HHMM, MAX_NEEDS, VisitOut
 
 NeedCode = Annotated[str, StringConstraints(max_length=64)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -18,8 +18,8 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)
 class FinishBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    resolved: list[NeedCode] = []
-    add_needs: list[NeedCode] = []
+    resolved: Annotated[list[NeedCode], Field(max_length=MAX_NEEDS)] = []
+    add_needs: Annotated[list[NeedCode], Field(max_length=MAX_NEEDS)] = []
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
     refer_reason: Reason | None = Field(
         None, description="why the needs in add_needs go on: the receiving desk reads it"

@@ -10,10 +10,18 @@ from fastapi.responses import JSONResponse
 from app.auth.access import KioskCenter
 from app.centers.context import load_context
 from app.centers.models import Center
-from app.deps import ClockDep, DbDep, OptionalPrincipalDep, json_body_doc, parse_body
+from app.deps import (
+    ClockDep,
+    DbDep,
+    OptionalPrincipalDep,
+    PrincipalDep,
+    json_body_doc,
+    parse_body,
+)
 from app.desks import joint
 from app.errors import Invalid, problem_responses
 from app.visits import service
+from app.visits.kiosk_limit import KioskLimit
 from app.visits.queries import visit_by_token, wait_for
 from app.visits.schemas import CancelBody, CheckIn, VisitOut
 from app.visits.views import visit_out
@@ -26,23 +34,37 @@ router = APIRouter(
 MAX_KEY = 255
 
 
+def _kiosk_limit(request: Request) -> KioskLimit:
+    state = request.app.state
+    if not hasattr(state, "kiosk_limit"):
+        state.kiosk_limit = KioskLimit(state.settings.kiosk_checkins)
+    limit: KioskLimit = state.kiosk_limit
+    return limit
+
+
 @router.post(
     "/centers/{slug}/visits",
     status_code=201,
     openapi_extra=json_body_doc(CheckIn),
     response_model=VisitOut,
-    responses={200: {"description": "an idempotent repeat: the visit created before"}},
+    responses={
+        200: {"description": "an idempotent repeat: the visit created before"},
+        **problem_responses(429),
+    },
 )
 async def check_in(
     center: KioskCenter,
     request: Request,
     db: DbDep,
     clock: ClockDep,
+    principal: PrincipalDep,
     idempotency_key: Annotated[str | None, Header(include_in_schema=True)] = None,
 ) -> JSONResponse:
     body = await parse_body(request, CheckIn)
     if idempotency_key is not None and not (0 < len(idempotency_key.strip()) <= MAX_KEY):
         raise Invalid("Idempotency-Key", f"must be 1 to {MAX_KEY} characters")
+    caller = f"device:{principal.device_id}" if principal.device_id else f"user:{principal.user_id}"
+    _kiosk_limit(request).admit(caller, idempotency_key)
     now = clock()
     async with db.write(center.id) as session:
         ctx = await load_context(session, center, now=now)

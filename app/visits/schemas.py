@@ -13,6 +13,7 @@ from app.routing.rules import RESIDENCE_STATUSES
 from app.visits.screen import AgencyWait, ScreenOptions
 
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+MAX_NEEDS = 32  # needs in one body (check-in, finish, refer)
 Town = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 ResidenceStatus = Annotated[str, Field(json_schema_extra={"enum": list(RESIDENCE_STATUSES)})]
 
@@ -28,7 +29,11 @@ class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     language: Annotated[str, StringConstraints(min_length=1, max_length=16)]
-    needs: Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(min_length=1)]
+    # A center offers a dozen needs or so; the bound keeps a body from carrying millions.
+    needs: Annotated[
+        list[Annotated[str, StringConstraints(max_length=64)]],
+        Field(min_length=1, max_length=MAX_NEEDS),
+    ]
     residence_status: ResidenceStatus | None = None
     municipality: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None
