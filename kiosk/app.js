@@ -526,6 +526,10 @@ function waitLines(visit) {
     if (closed.length === 0) lines.unshift(esc(L("waitUnknown")));
   } else if (minutes <= SOON_MINUTES && closed.length === 0) {
     lines.unshift(esc(L("waitSoon")));
+  } else if (Array.isArray(visit.estimated_wait_range)) {
+    // The calibrated range (about 8 in 10 are called within it), not a single number.
+    const [min, max] = visit.estimated_wait_range;
+    lines.unshift(esc(tn(state.lang, "waitRange", max, { min, max })));
   } else {
     const min = Math.max(minutes, 1);
     lines.unshift(esc(tn(state.lang, "wait", min, { min })));

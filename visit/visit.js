@@ -76,6 +76,10 @@ function waitLines() {
     if (!closed.length) lines.unshift(esc(L("waitUnknown")));
   } else if (minutes <= SOON_MINUTES && !closed.length) {
     lines.unshift(esc(L("waitSoon")));
+  } else if (Array.isArray(visit.estimated_wait_range)) {
+    // The calibrated range (about 8 in 10 are called within it), not a single number.
+    const [min, max] = visit.estimated_wait_range;
+    lines.unshift(esc(tn(lang, "waitRange", max, { min, max })));
   } else {
     const min = Math.max(minutes, 1);
     lines.unshift(esc(tn(lang, "wait", min, { min })));

@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from statistics import NormalDist
 
 from app.kinds import DeskState as DeskMode
@@ -244,3 +245,52 @@ def forecast_waits(
 
 def _has_pending(visit: VisitView) -> bool:
     return any(s.status == StepStatus.PENDING for s in visit.steps)
+
+
+# The wait range around an estimate: per estimate (minutes), the quantiles of the actual
+# wait until the first call, measured in the simulator (app/sim, every scenario of
+# bench/scenarios on seeds apart from the benchmark's; `python -m bench.planning
+# --calibrate` prints this table again). (estimate, low, high), interpolated between rows
+# and scaled beyond them. Half the visitors of those days are called at once (estimate 0,
+# range 0–5, always inside); the rows are the central 55 % of the others, which with the
+# rounding below puts about 80 % of all visitors' actual waits inside (docs/routing.md,
+# "Wait ranges": 0.8 of all, about 0.65 of those who wait at all).
+RANGE_KNOTS: tuple[tuple[float, float, float], ...] = (
+    (5.0, 1.6, 10.4),
+    (8.0, 2.7, 14.7),
+    (13.0, 5.5, 21.3),
+    (18.0, 8.3, 28.3),
+    (25.0, 13.4, 40.7),
+    (37.0, 22.4, 62.2),
+    (51.0, 32.6, 72.6),
+    (73.0, 48.2, 95.4),
+    (110.0, 84.9, 121.0),
+    (166.0, 124.7, 165.9),
+)
+SOON = (0, 5)  # estimate 0: a desk is free, the call comes within minutes
+
+
+def wait_range(
+    minutes: float | None, knots: Sequence[tuple[float, float, float]] = RANGE_KNOTS
+) -> tuple[int, int] | None:
+    """The calibrated range [low, high] around an estimate, whole minutes; rounded out to
+    5 minutes above 20 (a screen should not claim more precision than it has); None when
+    the estimate is (nobody can say)."""
+    if minutes is None:
+        return None
+    if minutes <= 0:
+        return SOON
+    first, last = knots[0], knots[-1]
+    if minutes <= first[0] or minutes >= last[0]:
+        e, lo, hi = first if minutes <= first[0] else last
+        low, high = lo * minutes / e, hi * minutes / e
+    else:
+        for (e0, lo0, hi0), (e1, lo1, hi1) in pairwise(knots):
+            if e0 <= minutes <= e1:
+                f = (minutes - e0) / (e1 - e0)
+                low, high = lo0 + f * (lo1 - lo0), hi0 + f * (hi1 - hi0)
+                break
+    high = max(high, SOON[1])
+    step = 5 if high > 20 else 1
+    low_out = int(math.floor(low / step) * step)
+    return low_out, int(max(math.ceil(high / step) * step, low_out + step))

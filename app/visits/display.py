@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from typing import Any
 
@@ -12,16 +11,12 @@ from app.centers.context import CenterContext
 from app.centers.responses import CenterRef
 from app.journal.log import last_seq
 from app.kinds import DeskState, StepStatus, VisitStatus
+from app.routing.estimate import wait_range
 from app.visits.models import Visit
 from app.visits.queries import active_visits, minutes
 from app.visits.schemas import DisplaySnapshot
 from app.visits.screen import AgencyWait, AnnounceOptions, ScreenOptions
 from app.visits.views import display_entry
-
-# The wait range's band around queue × minutes / open desks: services running now may
-# end at once or have just begun, and a visitor's own service varies (lognormal, ~±50 %).
-LOW, HIGH = 0.8, 1.25
-ROUND = 5  # minutes: the screen never claims more precision than it has
 
 
 async def display_snapshot(session: AsyncSession, ctx: CenterContext) -> DisplaySnapshot:
@@ -62,12 +57,12 @@ def screen_options(stored: dict[str, Any] | None) -> ScreenOptions:
 def agency_waits(visits: list[Visit], ctx: CenterContext) -> list[AgencyWait]:
     """Per agency present today: who waits for it, its open desks, and a wait range.
 
-    The range is what the system can know without promising an order: the agency's
-    queue (steps still to be called, held ones aside) times the minutes a service takes
-    (learned from today's log, the config's until then) shared by its open desks, plus
-    one service for the desks busy now, widened by LOW and HIGH and rounded out to
-    5 minutes. With no desk of the agency open it is null: the screen says so instead of
-    inventing a number.
+    A newcomer's wait is what the system can know without promising an order: the
+    agency's queue (steps still to be called, held ones aside) times the minutes a
+    service takes (learned from today's log, the config's until then) shared by its
+    open desks, plus half a service when every desk is busy now; the range around it is
+    the calibrated one every visitor gets (`estimate.wait_range`). With no desk of the
+    agency open it is null: the screen says so instead of inventing a number.
     """
     open_desks = Counter(d.agency_code for d in ctx.desks.values() if d.state == DeskState.OPEN)
     paused = Counter(d.agency_code for d in ctx.desks.values() if d.state == DeskState.PAUSED)
@@ -86,22 +81,22 @@ def agency_waits(visits: list[Visit], ctx: CenterContext) -> list[AgencyWait]:
     for code in ctx.agencies:
         if code not in ctx.present:
             continue
-        wait_min = wait_max = None
+        span = None
         desks = open_desks.get(code, 0)
         if desks:
             typical = _typical(ctx, code, queue[code])
             ahead = sum(queue[code]) / desks
             running = typical if busy.get(code, 0) >= desks else 0.0
-            wait_min = _down(ahead * LOW)
-            wait_max = max(_up((ahead + running) * HIGH), wait_min + ROUND)
+            span = wait_range(ahead + running / 2)
         out.append(
             AgencyWait(
                 agency=code,
                 waiting=len(waiting[code]),
                 open_desks=desks,
                 paused_desks=paused.get(code, 0),
-                wait_min=wait_min,
-                wait_max=wait_max,
+                wait_min=None if span is None else span[0],
+                wait_max=None if span is None else span[1],
+                estimated_wait_range=span,
             )
         )
     return out
@@ -117,11 +112,3 @@ def _typical(ctx: CenterContext, agency: str, queued: list[float]) -> float:
         if any(s.get("agency") == agency for s in n.served_by)
     ]
     return sum(served) / len(served) if served else 15.0
-
-
-def _down(value: float) -> int:
-    return int(math.floor(value / ROUND) * ROUND)
-
-
-def _up(value: float) -> int:
-    return int(math.ceil(value / ROUND) * ROUND)

@@ -105,6 +105,12 @@ class PublicVisit(BaseModel):
     estimated_wait_minutes: int | None = Field(
         description="for a waiting visitor; 0 once called; null when nobody can say"
     )
+    estimated_wait_range: tuple[int, int] | None = Field(
+        None,
+        description="[low, high] minutes around estimated_wait_minutes, calibrated so about "
+        "80 % of actual waits until the first call fall inside (docs/routing.md); [0, 0] "
+        "once called; null with the estimate",
+    )
     leave_by: str | None = Field(None, description="local HH:MM the visitor must leave by")
     # Null only in a staff view of an agency the visit does not involve (docs/privacy.md).
     priority: PriorityOut | None

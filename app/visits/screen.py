@@ -18,10 +18,15 @@ class AgencyWait(BaseModel):
     open_desks: int = Field(description="desks of the agency open now")
     paused_desks: int = Field(description="desks of the agency paused now")
     wait_min: int | None = Field(
-        description="a newcomer's wait for this agency, lower end, minutes (multiple of 5); "
+        description="a newcomer's wait for this agency, lower end, minutes; "
         "null when no desk of the agency is open: nobody can say"
     )
     wait_max: int | None = Field(description="upper end, minutes; null with wait_min")
+    estimated_wait_range: tuple[int, int] | None = Field(
+        None,
+        description="[wait_min, wait_max]: the calibrated range around a newcomer's wait "
+        "(about 80 % of actual waits fall inside, docs/routing.md); null with wait_min",
+    )
 
 
 class AnnounceOptions(BaseModel):

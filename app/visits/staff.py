@@ -148,4 +148,5 @@ def visit_card(visit: Visit, ctx: CenterContext, viewer: Viewer, reads: audit.Re
     )
     fields.pop("token", None)
     fields.pop("estimated_wait_minutes", None)
+    fields.pop("estimated_wait_range", None)
     return VisitCard(**fields, done=done, ahead=ahead, compartment=compartment)

@@ -6,6 +6,7 @@ from typing import Any
 
 from app.centers.context import CenterContext
 from app.kinds import BUSY_STEP, DeskState, StepStatus, VisitStatus
+from app.routing.estimate import wait_range
 from app.visits.models import Step, Visit
 from app.visits.schemas import (
     CurrentOut,
@@ -76,6 +77,9 @@ def _fields(visit: Visit, ctx: CenterContext, estimate: int | None) -> dict[str,
         "unavailable": [UnavailableOut.model_validate(u) for u in visit.unavailable or []],
         "current": current_out(visit, ctx),
         "estimated_wait_minutes": estimate if visit.status == VisitStatus.WAITING else 0,
+        "estimated_wait_range": wait_range(estimate)
+        if visit.status == VisitStatus.WAITING
+        else (0, 0),
         "leave_by": ctx.local(visit.leave_by).strftime("%H:%M") if visit.leave_by else None,
         "priority": PriorityOut(
             children=visit.priority_children, accessibility=visit.priority_accessibility

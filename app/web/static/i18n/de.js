@@ -65,6 +65,7 @@ export default {
   unavailableNext: "Nächster Termin: {date}",
   unavailableNone: "Noch kein Termin. Bitte fragen Sie das Personal.",
   wait: {"one": "Geschätzte Wartezeit: etwa 1 Minute", "other": "Geschätzte Wartezeit: etwa {min} Minuten"},
+  waitRange: {"one": "Geschätzte Wartezeit: etwa {min}–{max} Minute", "other": "Geschätzte Wartezeit: etwa {min}–{max} Minuten"},
   waitSoon: "Sie sind bald dran.",
   leaveBy: "Sie müssen um {time} gehen.",
   phone: "Verfolgen Sie Ihre Wartezeit auf dem Handy:",

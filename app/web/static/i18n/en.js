@@ -65,6 +65,7 @@ export default {
   unavailableNext: "Next date: {date}",
   unavailableNone: "No date yet. Please ask staff.",
   wait: {"one": "Estimated wait: about 1 minute", "other": "Estimated wait: about {min} minutes"},
+  waitRange: {"one": "Estimated wait: about {min}–{max} minute", "other": "Estimated wait: about {min}–{max} minutes"},
   waitSoon: "It will be your turn soon.",
   leaveBy: "You must leave at {time}.",
   phone: "Follow your turn on your phone:",

@@ -65,6 +65,7 @@ export default {
   unavailableNext: "Data următoare: {date}",
   unavailableNone: "Încă nu există o dată. Întrebați personalul.",
   wait: {"one": "Timp estimat de așteptare: circa un minut", "few": "Timp estimat de așteptare: circa {min} minute", "other": "Timp estimat de așteptare: circa {min} de minute"},
+  waitRange: {"one": "Timp estimat de așteptare: circa {min}–{max} minut", "few": "Timp estimat de așteptare: circa {min}–{max} minute", "other": "Timp estimat de așteptare: circa {min}–{max} de minute"},
   waitSoon: "Urmează în curând rândul dumneavoastră.",
   leaveBy: "Trebuie să plecați la ora {time}.",
   phone: "Urmăriți-vă rândul pe telefon:",

@@ -65,6 +65,7 @@ export default {
   unavailableNext: "Sonraki tarih: {date}",
   unavailableNone: "Henüz tarih yok. Lütfen personele sorun.",
   wait: {"one": "Tahmini bekleme: yaklaşık {min} dakika", "other": "Tahmini bekleme: yaklaşık {min} dakika"},
+  waitRange: {"one": "Tahmini bekleme: yaklaşık {min}–{max} dakika", "other": "Tahmini bekleme: yaklaşık {min}–{max} dakika"},
   waitSoon: "Sıranız yakında gelecek.",
   leaveBy: "Gitmeniz gereken saat: {time}",
   phone: "Sıranızı telefonunuzdan takip edin:",
