@@ -20,7 +20,7 @@ def table(minutes: int | None) -> list[int] | None:
 
 def inside(visit: dict[str, Any]) -> bool:
     low, high = visit["estimated_wait_range"]
-    return low <= visit["estimated_wait_minutes"] <= high
+    return bool(low <= visit["estimated_wait_minutes"] <= high)
 
 
 async def test_the_range_stands_beside_the_estimate_everywhere(
