@@ -12,6 +12,8 @@ PAGES = {  # each page the app serves, with the folder it is served from
     "visit": ROOT / "visit" / "index.html",
     "display": ROOT / "display" / "index.html",
     "staff": ROOT / "app" / "web" / "staff" / "index.html",
+    "days": ROOT / "app" / "web" / "public" / "days" / "index.html",
+    "pair": ROOT / "app" / "web" / "public" / "pair" / "index.html",
 }
 FRONT_ENDS = [page.parent for page in PAGES.values()] + [KIT]
 LIVE_PAGES = {"visit", "display", "staff"}  # follow a WebSocket

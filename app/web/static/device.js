@@ -22,3 +22,21 @@ export function deviceSetup(store) {
   }
   return { slug, token, params };
 }
+
+// Where the kiosk and the display keep their setup (kiosk/app.js, display/display.js).
+export const DEVICE_STORES = {
+  kiosk: { token: "wc.kiosk.token", center: "wc.kiosk.center" },
+  display: { token: "wc.display.token", center: "wc.display.center" },
+};
+
+/** A paired device's token and center, kept where its page will look (/pair/). */
+export function keepDevice(kind, slug, token) {
+  const store = DEVICE_STORES[kind];
+  if (!store) return;
+  try {
+    localStorage.setItem(store.center, slug);
+    localStorage.setItem(store.token, token);
+  } catch {
+    /* storage off: the page cannot keep it; pairing again is the way */
+  }
+}
