@@ -122,14 +122,19 @@ async def _export(slug: str) -> str | None:
 
 @app.command()
 def purge(
-    days: Annotated[int, typer.Option(min=0, help="keep personal data of the last DAYS days")] = 30,
+    days: Annotated[
+        int | None,
+        typer.Option(min=0, help="keep personal data DAYS days (default: WELCOME_RETENTION_DAYS)"),
+    ] = None,
     audit_days: Annotated[
         int | None,
         typer.Option(min=1, help="keep audit entries DAYS days (default: the setting)"),
     ] = None,
 ) -> None:
-    """Delete visitors' personal data and old audit entries (run daily)."""
+    """Delete visitors' personal data and old audit entries (the server also does this
+    by itself every day at WELCOME_PURGE_AT)."""
     settings = _settings(demo=True)
+    days = settings.retention_days if days is None else days
     keep_audit = audit_days or settings.audit_retention_days
     count, entries = asyncio.run(_purge(settings.database_url, days, keep_audit))
     typer.echo(f"anonymised {count} visits older than {days} days")

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     # The audit log (app.audit) is kept this long, apart from visits' personal data:
     # `welcome-center purge` deletes older entries.
     audit_retention_days: int = Field(default=730, ge=1)
+    # Visitors' personal data is kept this many days (their answers, notes, tokens); the
+    # server purges older days by itself each day at WELCOME_PURGE_AT, the center's local
+    # time ("off": only `welcome-center purge` does; app/ops/purge.py).
+    retention_days: int = Field(default=30, ge=1)
+    purge_at: str = Field(default="03:00", pattern=r"^(off|([01]\d|2[0-3]):[0-5]\d)$")
+    # How often a worker checks whether the purge is due.
+    purge_check_seconds: float = Field(default=60.0, gt=0)
     # Messages a socket may fall behind before it is closed and told to resume.
     ws_queue_limit: int = Field(default=256, ge=1)
     # How often the hub checks the log for events whose hint never came (0: never).

@@ -49,6 +49,7 @@ from app.ops.logs import bind_request_id, echo_request_id
 from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.metrics import router as metrics_router
 from app.ops.params import clean_params
+from app.ops.purge import DailyPurge, parse_at
 from app.stats.routes import router as stats_router
 from app.visits.card_routes import router as card_router
 from app.visits.phone_routes import router as phone_router
@@ -165,6 +166,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # Tests set the clock after create_app: read it at each round.
         timers = Timers(db, lambda: app_clock(app)(), settings.timer_seconds)
         await timers.start()
+        # The daily retention purge (WELCOME_RETENTION_DAYS, WELCOME_PURGE_AT): every
+        # worker checks, the center's lock makes one of them do it.
+        purger = DailyPurge(
+            db,
+            lambda: app_clock(app)(),
+            at=parse_at(settings.purge_at),
+            retention_days=settings.retention_days,
+            audit_days=settings.audit_retention_days,
+            every=settings.purge_check_seconds,
+        )
+        app.state.purger = purger
+        await purger.start()
         # Everything loaded so far (modules, mappers, routes: ~270k objects) lives as
         # long as the process: out of the collector's sight, a full collection with
         # 1,000 sockets open takes ~20 ms instead of ~250 ms, which every live update
@@ -174,6 +187,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             yield
         finally:
+            await purger.stop()
             await timers.stop()
             await hub.stop()
             if database is None:
