@@ -1,4 +1,4 @@
-"""The administration API: days, devices, staff, the config export (docs/api.md §10).
+"""The administration API: days, devices, staff, the config export (docs/api.md §11).
 
 Every route is an administrator's of the center in the path (`AdminCenter`: 401, 403,
 404, 403 in that order), except the device's own pairing, whose credential is the

@@ -1,4 +1,4 @@
-"""Bodies and responses of the administration API (docs/api.md §10)."""
+"""Bodies and responses of the administration API (docs/api.md §11)."""
 
 from __future__ import annotations
 
