@@ -50,6 +50,7 @@ from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.metrics import router as metrics_router
 from app.ops.params import clean_params
 from app.ops.purge import DailyPurge, parse_at
+from app.overview.routes import router as overview_router
 from app.stats.routes import router as stats_router
 from app.visits.card_routes import router as card_router
 from app.visits.phone_routes import router as phone_router
@@ -224,6 +225,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for router in (admin_router, pairing_router, config_export_router):
         app.include_router(router)
     app.include_router(stats_router)  # statistics from the event log (docs/api.md §10)
+    app.include_router(overview_router)  # the live overview of the day (docs/api.md §10)
     app.state.metrics = Metrics(app.state)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 

@@ -19,6 +19,8 @@ PURE = (
     "app.stats.compute",
     "app.stats.schemas",
     "app.stats.tables",
+    "app.overview.compute",
+    "app.overview.schemas",
 )
 # The simulator is out of the request path: the planner and the demo day use it (the
 # demo through app.centers.spec, the bridge from a configured center to the simulator's).

@@ -1,4 +1,5 @@
-"""The three WebSocket channels of API.md §4 and who may open them.
+"""The WebSocket channels of API.md §4 (and the overview's, docs/api.md §10), and who
+may open them.
 
 A refusal before the token is known happens at the handshake (HTTP 403); a token
 sent as the first message is checked after accept and refused with close code 1008,
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
 from app.audit import service as audit
-from app.auth.access import load_staff_desk, require_display_of
+from app.auth.access import load_staff_desk, require_display_of, require_manager_of
 from app.auth.cookies import socket_session
 from app.auth.models import Device
 from app.auth.principal import Principal, resolve
@@ -36,6 +37,7 @@ from app.live.hub import Hub
 from app.live.snapshots import State, desk_state, display_state, visit_state
 from app.live.stream import Channel, StateLoader, Stream
 from app.ops.logs import current_request_id
+from app.overview.service import read_overview
 from app.visits.models import Visit
 from app.visits.queries import visit_by_token
 
@@ -216,6 +218,24 @@ async def open_desk(gate: Gate, code: str) -> Channel:
     )
 
 
+async def open_overview(gate: Gate, slug: str) -> Channel:
+    """An administrator's or lead's overview (docs/api.md §10): the overview as its
+    snapshot, then every event of the center-day redacted as for the display (tickets,
+    rooms, agencies): the page reads the overview again after events."""
+    principal = await gate.principal()
+    async with gate.db.read() as session:
+        center = await center_by_slug(session, slug)
+        require_manager_of(principal, center)
+        ctx = await load_context(session, center, now=gate.clock())
+
+    async def build(session: AsyncSession, ctx: CenterContext, now: datetime) -> State:
+        data = await read_overview(session, ctx, now=now)
+        return data.seq, data.model_dump(mode="json")
+
+    load = _state_loader(center.id, build)
+    return Channel(center_id=center.id, day=ctx.today, tz=ctx.tz, load_state=load, redact=True)
+
+
 async def open_visit(gate: Gate, visit_token: str) -> Channel:
     # The token in the path is the visitor's credential: it opens this visit only.
     async with gate.db.read() as session:
@@ -240,6 +260,11 @@ async def display_socket(websocket: WebSocket, slug: str) -> None:
     await serve(websocket, open_display, slug=slug)
 
 
+@router.websocket("/ws/centers/{slug}/overview")
+async def overview_socket(websocket: WebSocket, slug: str) -> None:
+    await serve(websocket, open_overview, slug=slug)
+
+
 @router.websocket("/ws/desks/{code}")
 async def desk_socket(websocket: WebSocket, code: str) -> None:
     await serve(websocket, open_desk, code=code)
@@ -259,6 +284,7 @@ async def _center(session: AsyncSession, center_id: int) -> Center:
 
 SOCKETS: tuple[tuple[re.Pattern[str], Opener], ...] = (
     (re.compile(r"/ws/centers/(?P<slug>[^/]+)/display"), open_display),
+    (re.compile(r"/ws/centers/(?P<slug>[^/]+)/overview"), open_overview),
     (re.compile(r"/ws/desks/(?P<code>[^/]+)"), open_desk),
     (re.compile(r"/ws/visits/(?P<visit_token>[^/]+)"), open_visit),
 )

@@ -314,6 +314,13 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/centers/lippe/stats.csv?table=days",
         (401, 403, 403, 403, 403, 200),
     ),
+    # The live overview of the day (docs/api.md §10): the center's admin, and its lead.
+    (
+        "GET",
+        "/api/v1/centers/{slug}/overview",
+        "/api/v1/centers/lippe/overview",
+        (401, 403, 403, 403, 403, 200),
+    ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
     # Operations (docs/api.md §9): probes are public and say nothing about anyone.
@@ -331,6 +338,11 @@ SOCKETS: list[tuple[str, str, tuple[bool, ...]]] = [
         (False, False, True, False, False, True),
     ),
     ("/ws/desks/{code}", "/ws/desks/r112", (False, False, False, True, False, True)),
+    (
+        "/ws/centers/{slug}/overview",
+        "/ws/centers/lippe/overview",
+        (False, False, False, False, False, True),
+    ),
 ]
 
 # The read-only lead (`lead1`, role lead, app/demo/lippe.yaml) in its own mapping, so the
@@ -343,11 +355,12 @@ LEAD: dict[tuple[str, str], int] = {
     ("GET", "/api/v1/me/center"): 200,  # the administration pages' header
     ("GET", "/api/v1/auth/sessions"): 200,  # their own sessions
     ("POST", "/api/v1/auth/logout"): 204,
+    ("GET", "/api/v1/centers/{slug}/overview"): 200,  # tickets and figures, no person
     ("GET", "/api/v1/centers/{slug}/stats"): 200,  # figures, never a person
     ("GET", "/api/v1/centers/{slug}/stats.csv"): 200,
 }
 # Sockets a lead may open (unlisted: refused); tests/live/test_live.py runs them.
-LEAD_SOCKETS: dict[str, bool] = {}
+LEAD_SOCKETS: dict[str, bool] = {"/ws/centers/{slug}/overview": True}
 
 
 def lead_expects(method: str, template: str, expected: tuple[int, ...]) -> int:

@@ -46,6 +46,9 @@ def test_parse_at() -> None:
             Settings(demo=True, purge_at=bad)
 
 
+@pytest.mark.parametrize(
+    "db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 async def test_due_at_its_time_once_for_two_workers(harness: Harness) -> None:
     h = harness
     await h.check_in(needs=["residence"], municipality="Lügde")
