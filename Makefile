@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: run test lint format migrate audit bench-routing bench-realtime mutants clean system-deps speech-deps
+.PHONY: run test lint format migrate audit bench-routing bench-planning bench-realtime mutants clean system-deps speech-deps
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -65,6 +65,11 @@ format: $(STAMP)
 # Benchmarks print numbers; they are not timed tests.
 bench-routing: $(STAMP)
 	$(BIN)/python -m bench.routing
+
+# Arrival windows, what-if predictions, staffing advice and wait ranges (docs/routing.md,
+# "Planning the day"); about 10 minutes on two cores.
+bench-planning: $(STAMP)
+	$(BIN)/python -m bench.planning
 
 bench-realtime: $(STAMP) system-deps
 	$(BIN)/python -m bench.realtime
