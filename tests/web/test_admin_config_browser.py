@@ -210,3 +210,15 @@ def test_staff_password_reset_shows_the_new_one_once(desk_pc: Any, server: Serve
     expect(password).to_have_text(re.compile(r"^(\w{4}-){3}\w{4}$"))
     server.login("abh1", password.inner_text())
     shoot(page, "admin-users-de.png")
+
+
+def test_the_lead_is_told_these_sections_are_for_administrators(
+    desk_pc: Any, server: Server
+) -> None:
+    page = desk_pc
+    page.goto(server.base + "/admin/days.html")
+    page.fill("#admin-user", "lead1")
+    page.fill("#admin-password", "demo-lead")
+    page.click("#admin-login button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Nur für die Administration")
+    expect(page.locator("main a[href='/admin/']")).to_be_visible()

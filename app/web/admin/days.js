@@ -3,6 +3,7 @@
 // typed stays in the form on an error. German first, English available.
 import { ApiError } from "/static/api.js";
 import { esc } from "/static/html.js";
+import { refuseNonAdmin } from "./admin-only.js";
 import { startAdmin } from "./shell.js";
 
 const strings = {
@@ -141,7 +142,8 @@ function formatDay(lang, iso) {
 startAdmin({
   section: "days",
   strings,
-  render: async ({ center, t, lang, main, api }) => {
+  render: async ({ me, center, t, lang, main, api }) => {
+    if (refuseNonAdmin(me, lang, main)) return;
     if (!center) {
       main.innerHTML = `<p class="error" role="alert">${esc(t("offline"))}</p>`;
       return;

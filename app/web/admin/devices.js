@@ -3,6 +3,7 @@
 // shown here: the device receives its own when it opens the link.
 import { ApiError } from "/static/api.js";
 import { esc } from "/static/html.js";
+import { refuseNonAdmin } from "./admin-only.js";
 import { startAdmin } from "./shell.js";
 
 const strings = {
@@ -71,7 +72,8 @@ const strings = {
 startAdmin({
   section: "devices",
   strings,
-  render: async ({ center, t, lang, main, api }) => {
+  render: async ({ me, center, t, lang, main, api }) => {
+    if (refuseNonAdmin(me, lang, main)) return;
     if (!center) {
       main.innerHTML = `<p class="error" role="alert">${esc(t("offline"))}</p>`;
       return;

@@ -2,6 +2,7 @@
 // shown once), end sessions, disable. Usernames, roles and agencies follow the config file.
 import { ApiError } from "/static/api.js";
 import { esc } from "/static/html.js";
+import { refuseNonAdmin } from "./admin-only.js";
 import { startAdmin } from "./shell.js";
 
 const strings = {
@@ -83,6 +84,7 @@ startAdmin({
   section: "users",
   strings,
   render: async ({ center, me, t, lang, main, api }) => {
+    if (refuseNonAdmin(me, lang, main)) return;
     if (!center) {
       main.innerHTML = `<p class="error" role="alert">${esc(t("offline"))}</p>`;
       return;
