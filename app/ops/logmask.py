@@ -25,6 +25,13 @@ _PATTERNS = (
         rf"\g<1>{MASK}",
     ),
     (re.compile(r"(/ws/visits/)[^/?#\s\"']+"), rf"\g<1>{MASK}"),
+    # Exception texts: SQLAlchemy appends the statement's bound values (a visit's token,
+    # a town, a note) and pydantic the rejected input.
+    (re.compile(r"(?m)^(\[parameters: ).*$"), rf"\g<1>{MASK}]"),
+    (
+        re.compile(r"(input_value=)(.*?(?=, input_type=)|'(?:[^'\\]|\\.)*'|[^,\s\]]+)"),
+        rf"\g<1>{MASK}",
+    ),
 )
 
 

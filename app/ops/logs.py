@@ -25,7 +25,7 @@ import structlog
 from starlette.types import Message, Scope, Send
 from structlog.typing import EventDict, Processor, WrappedLogger
 
-from app.ops.logmask import masked_fields
+from app.ops.logmask import mask, masked_fields
 
 Format = Literal["json", "text"]
 HEADER = "x-request-id"
@@ -120,18 +120,30 @@ def formatter(format: Format = "json") -> structlog.stdlib.ProcessorFormatter:
     renderer: Processor
     if format == "json":
         renderer = structlog.processors.JSONRenderer(ensure_ascii=False)  # as written
-        tail: list[Processor] = [structlog.processors.format_exc_info]
     else:
         # Plain tracebacks: a pretty one prints local variables (tokens, answers).
         renderer = structlog.dev.ConsoleRenderer(
             colors=False, exception_formatter=structlog.dev.plain_traceback
         )
-        tail = []
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_chain(),
         pass_foreign_args=True,  # uvicorn's access arguments become fields
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *tail, renderer],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            # The traceback as text, then masked like everything else: exception messages
+            # carry SQL parameters and rejected input (app/ops/logmask.py).
+            structlog.processors.format_exc_info,
+            _mask_exception,
+            renderer,
+        ],
     )
+
+
+def _mask_exception(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    text = event.get("exception")
+    if isinstance(text, str):
+        event["exception"] = mask(text)
+    return event
 
 
 def configure_structlog() -> None:
