@@ -27,6 +27,9 @@ async def configured_events(h: Harness) -> list[dict]:
         return [e.data for e in rows]
 
 
+@pytest.mark.parametrize(
+    "db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 async def test_a_mobile_day_is_added_listed_and_public(harness: Harness) -> None:
     admin = await harness.login("admin")
     body = {
@@ -104,6 +107,9 @@ async def test_a_cancelled_day_closes_the_kiosk_and_says_so_publicly(harness: Ha
     assert (await harness.client.get("/api/v1/centers/lippe/today")).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 async def test_today_cannot_drop_an_agency_or_be_cancelled_while_visitors_wait(
     harness: Harness,
 ) -> None:

@@ -33,6 +33,9 @@ async def event_count(h: Harness) -> int:
         return int(await session.scalar(select(func.count()).select_from(Event)) or 0)
 
 
+@pytest.mark.parametrize(
+    "db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 @pytest.mark.parametrize("slug", ["lippe", "herford"])  # app/demo/lippe.yaml, tests/fixtures
 async def test_export_load_export_is_byte_identical(
     harness: Harness, tmp_path: Path, slug: str
