@@ -35,7 +35,16 @@ _PATTERNS = (
 )
 
 
+# Anything any pattern could change: one search decides whether the substitutions run
+# (most lines hold nothing to mask, and every line passes here several times).
+_TRIGGER = re.compile(
+    r"(?i)[?&](?:token|t|access_token|csrf_token)=|/visits/|\[parameters: |input_value="
+)
+
+
 def mask(text: str) -> str:
+    if _TRIGGER.search(text) is None:
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -93,11 +102,15 @@ SECRET_FIELDS = frozenset(
 )
 
 
+# What the log formatter itself adds (app/ops/logs.py): nothing in them to mask.
+OWN_FIELDS = frozenset({"level", "logger", "timestamp", "request_id", "method", "http", "status"})
+
+
 def masked_fields(event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """A structured event with secret fields replaced and tokens masked in its strings."""
     for key, value in event.items():
-        if key.startswith("_"):
-            continue  # structlog's own (the stdlib record), never rendered
+        if key.startswith("_") or key in OWN_FIELDS:
+            continue  # structlog's own (the stdlib record), or what the formatter added
         if key.lower() in SECRET_FIELDS:
             event[key] = MASK
         elif isinstance(value, str):
