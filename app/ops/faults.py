@@ -105,6 +105,22 @@ async def _database_fault(request: Request, exc: Exception) -> JSONResponse:
     raise exc  # a bug: the server-error handler logs it and answers 500
 
 
+async def _overflow(request: Request, exc: Exception) -> JSONResponse:
+    # A number too large for a 64-bit column that got past validation (sqlite3 and
+    # asyncpg raise OverflowError before anything is sent): the caller's input, a 422.
+    log.warning("number out of range on %s", request.url.path)
+    message = "a number out of range"
+    body = {
+        "type": "about:blank",
+        "status": 422,
+        "title": "Invalid value",
+        "detail": f"request: {message}",
+        "code": "invalid",
+        "errors": [{"field": "request", "message": message}],
+    }
+    return JSONResponse(body, status_code=422, media_type=PROBLEM)
+
+
 async def _too_large(_: Request, exc: Exception) -> JSONResponse:
     limit = exc.limit if isinstance(exc, BodyTooLarge) else 0
     return JSONResponse(too_large_body(limit), status_code=413, media_type=PROBLEM)
@@ -114,3 +130,4 @@ def install_fault_handlers(app: FastAPI) -> None:
     for kind in (sa.DBAPIError, sa.TimeoutError, sa.DisconnectionError, OSError):
         app.add_exception_handler(kind, _database_fault)
     app.add_exception_handler(BodyTooLarge, _too_large)
+    app.add_exception_handler(OverflowError, _overflow)

@@ -16,20 +16,27 @@ from app.ops.jsoninput import bad_char
 # Codes, slugs, usernames and visit tokens are far shorter; a visit id is a UUID.
 MAX_PATH_PARAM = 128
 MAX_QUERY_VALUE = 1024
+# Ids are 64-bit integers in the database: a longer number overflows the driver (500).
+MAX_DIGITS = 18
+
+
+def _problem(value: str, longest: int) -> str | None:
+    found = bad_char(value)
+    if found:
+        return found
+    if len(value) > longest:
+        return f"longer than {longest} characters"
+    if value.lstrip("+-").isdigit() and len(value.lstrip("+-")) > MAX_DIGITS:
+        return f"a number of more than {MAX_DIGITS} digits"
+    return None
 
 
 async def clean_params(request: Request) -> None:
     for name, value in request.path_params.items():
-        if not isinstance(value, str):
-            continue
-        problem = bad_char(value)
-        if problem:
+        if isinstance(value, str) and (problem := _problem(value, MAX_PATH_PARAM)):
             raise Invalid(name, problem)
-        if len(value) > MAX_PATH_PARAM:
-            raise Invalid(name, f"longer than {MAX_PATH_PARAM} characters")
     for name, value in request.query_params.multi_items():
-        problem = bad_char(name) or bad_char(value)
-        if problem:
-            raise Invalid(name if not bad_char(name) else "query", problem)
-        if len(value) > MAX_QUERY_VALUE:
-            raise Invalid(name, f"longer than {MAX_QUERY_VALUE} characters")
+        if bad_char(name):
+            raise Invalid("query", f"a parameter name {bad_char(name)}")
+        if problem := _problem(value, MAX_QUERY_VALUE):
+            raise Invalid(name, problem)

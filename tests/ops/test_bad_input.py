@@ -138,6 +138,12 @@ async def test_path_and_query_parameters_are_checked_before_the_database(
     admin = await harness.login("admin")
     r = await harness.client.get("/api/v1/centers/lippe/audit?ticket=A%0001", headers=admin)
     assert field_of(r) == "ticket"
+    # Ids are 64-bit in the database: a longer number once overflowed the driver (500).
+    huge = "9" * 30
+    r = await harness.client.post(f"/api/v1/desks/r112/joint/{huge}/accept", headers=staff)
+    assert field_of(r) == "request_id"
+    r = await harness.client.get(f"/api/v1/centers/lippe/audit?offset={huge}", headers=admin)
+    assert field_of(r) == "offset"
     # An unknown but clean value still reaches the route: 404 as before.
     assert (await harness.client.get("/api/v1/visits/abcd")).status_code == 404
 
