@@ -94,11 +94,13 @@ async def list_days(
             )
         ).all()
         rows = await day_service.days_from(session, at.center, day_service.window(today, past))
+        calendar = bool(rows) or await day_service.has_calendar(session, at.center)
     return DaysOut(
         today=today,
         agencies=[a.code for a in agencies],
         agency_names={a.code: a.name for a in agencies},
         languages=list(at.center.languages),
+        open_every_day=not calendar,
         days=[_day_out(d, today) for d in rows],
     )
 

@@ -41,6 +41,9 @@ class DaysOut(BaseModel):
     agencies: list[str] = Field(description="every agency of the center, in its order")
     agency_names: dict[str, dict[str, str]]
     languages: list[str]
+    open_every_day: bool = Field(
+        description="no calendar at all: open every day; the first day added ends that"
+    )
     days: list[DayOut]
 
 

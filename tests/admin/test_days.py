@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from app.centers.models import Center, Day
 from app.journal.models import Event
 from tests.conftest import TEST_DAY, Harness
 
@@ -157,3 +158,28 @@ async def test_past_days_stay_as_they_were(harness: Harness) -> None:
     assert r.status_code == 409 and r.json()["code"] == "day_past"
     r = await harness.client.put(f"{BASE}/not-a-date", json={}, headers=admin)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "date"
+
+
+async def test_a_center_without_a_calendar_is_told_it_is_open_every_day(harness: Harness) -> None:
+    async with harness.db.write() as session:
+        herford = await session.scalar(select(Center).where(Center.slug == "herford"))
+        assert herford is not None
+        await session.execute(delete(Day).where(Day.center_id == herford.id))
+    r = await harness.client.post(
+        "/api/v1/auth/login", json={"username": "herford_admin", "password": "herford-admin-secret"}
+    )
+    assert r.status_code == 200, r.text
+    admin = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    harness.client.cookies.clear()
+    base = "/api/v1/admin/centers/herford/days"
+    assert (await harness.client.get(base, headers=admin)).json()["open_every_day"] is True
+    public = (await harness.client.get("/api/v1/centers/herford/days")).json()
+    assert public["open_every_day"] is True and public["days"] == []
+    # The first day added makes it a calendar: the page warns before (days.js).
+    r = await harness.client.post(
+        base, json={"date": day(403), "opens": "09:00", "closes": "12:00"}, headers=admin
+    )
+    assert r.status_code == 201
+    assert (await harness.client.get(base, headers=admin)).json()["open_every_day"] is False
+    today = await harness.client.get("/api/v1/centers/herford/today")
+    assert today.status_code == 404 and today.json()["next_date"] == day(403)

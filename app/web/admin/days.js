@@ -46,6 +46,7 @@ const strings = {
     cancelledDone: "Der Tag am {date} ist abgesagt.",
     reinstated: "Der Tag am {date} findet wieder statt.",
     none: "Keine Tage in diesem Zeitraum.",
+    everyDay: "Das Center hat keinen Kalender und ist deshalb jeden Tag mit allen Stellen geöffnet. Sobald Sie einen Beratungstag anlegen, ist es nur noch an den eingetragenen Tagen geöffnet.",
     export: "Konfiguration herunterladen (YAML)",
     publicPage: "Öffentliche Terminliste",
     fixErrors: "Bitte die markierten Felder prüfen.",
@@ -104,6 +105,7 @@ const strings = {
     cancelledDone: "The day on {date} is cancelled.",
     reinstated: "The day on {date} takes place again.",
     none: "No days in this period.",
+    everyDay: "The center has no calendar, so it is open every day with every agency. Once you add a consultation day, it is open on the listed days only.",
     export: "Download configuration (YAML)",
     publicPage: "Public list of days",
     fixErrors: "Please check the marked fields.",
@@ -290,6 +292,7 @@ startAdmin({
     }
 
     function tableHtml() {
+      if (data.open_every_day) return `<p class="alert notice" role="note">${esc(t("everyDay"))}</p>`;
       if (!data.days.length) return `<p class="muted">${esc(t("none"))}</p>`;
       const rows = data.days.map((day) => {
         const agencies = day.agencies ? day.agencies.join(", ") : t("all");
