@@ -30,7 +30,7 @@ class AuditOut(BaseModel):
     desk: str | None
     visit_id: str | None
     ticket: str | None
-    action: str = Field(description="read | card | change | export")
+    action: str = Field(description="read | card | change | export | config")
     fields: list[str] = Field(description="which fields: names, never values")
 
 
@@ -55,7 +55,7 @@ class _Params:
         desk: Text = None,
         visit_id: Annotated[str | None, Query(max_length=36)] = None,
         ticket: Annotated[str | None, Query(max_length=8)] = None,
-        action: Annotated[str | None, Query(pattern="^(read|card|change|export)$")] = None,
+        action: Annotated[str | None, Query(pattern="^(read|card|change|export|config)$")] = None,
     ) -> None:
         self.from_, self.to = from_, to
         self.rest = {

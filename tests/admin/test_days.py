@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -183,3 +184,14 @@ async def test_a_center_without_a_calendar_is_told_it_is_open_every_day(harness:
     assert (await harness.client.get(base, headers=admin)).json()["open_every_day"] is False
     today = await harness.client.get("/api/v1/centers/herford/today")
     assert today.status_code == 404 and today.json()["next_date"] == day(403)
+
+
+async def test_two_admins_adding_the_same_day_at_once_make_one(harness: Harness) -> None:
+    admin = await harness.login("admin")
+    body = {"date": day(410), "opens": "09:00", "closes": "12:00"}
+    answers = await asyncio.gather(
+        *(harness.client.post(BASE, json=body, headers=admin) for _ in range(3))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409, 409]
+    listed = (await harness.client.get(BASE, headers=admin)).json()["days"]
+    assert [d["date"] for d in listed].count(day(410)) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 
@@ -131,3 +133,33 @@ async def test_staff_are_created_by_the_config_files_rules_and_disabled(
     # Another center's user is not this admin's to touch.
     other = await harness.client.post(f"{BASE}/users/herford_abh1/disable", headers=admin)
     assert other.status_code == 404
+
+
+async def test_a_pairing_code_raced_by_two_devices_pairs_one(harness: Harness) -> None:
+    admin = await harness.login("admin")
+    r = await harness.client.post(
+        f"{BASE}/devices", json={"name": "tv-2", "kind": "display"}, headers=admin
+    )
+    code = code_of(r.json())
+    answers = await asyncio.gather(
+        *(harness.client.post("/api/v1/devices/pair", json={"code": code}) for _ in range(4))
+    )
+    assert sorted(a.status_code for a in answers) == [200, 401, 401, 401]
+
+
+async def test_configuration_changes_are_in_the_audit_log_by_name_only(harness: Harness) -> None:
+    admin = await harness.login("admin")
+    await harness.client.post(
+        f"{BASE}/devices", json={"name": "tv-3", "kind": "display"}, headers=admin
+    )
+    r = await harness.client.post(f"{BASE}/users/aa1/password", json={}, headers=admin)
+    password = r.json()["password"]
+    r = await harness.client.get("/api/v1/centers/lippe/audit?action=config", headers=admin)
+    assert r.status_code == 200, r.text
+    entries = r.json()["entries"]
+    assert [e["fields"][0] for e in entries[:2]] == [
+        "users.aa1.password_reset",
+        "devices.tv-3.created",
+    ]
+    assert all(e["actor"] == "admin" and e["action"] == "config" for e in entries[:2])
+    assert password not in r.text
