@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from app.room.store import Room
     from app.visits.learned import DayLog
     from app.visits.queries import Estimates
 
@@ -42,6 +43,9 @@ class DayCache(Generic[V]):
     def clear(self) -> None:
         self._items.clear()
 
+    def values(self) -> list[V]:
+        return list(self._items.values())
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -52,7 +56,10 @@ class Caches:
     def __init__(self) -> None:
         self.learned: DayCache[DayLog] = DayCache()
         self.estimates: DayCache[Estimates] = DayCache()
+        # The waiting rooms as projections of the log (app/room/store.py).
+        self.rooms: DayCache[Room] = DayCache()
 
     def clear(self) -> None:
         self.learned.clear()
         self.estimates.clear()
+        self.rooms.clear()

@@ -16,6 +16,7 @@ PURE = (
     "app.planning",
     "app.visits.lifecycle",
     "app.visits.compartments",
+    "app.room.projection",
     "app.stats.compute",
     "app.stats.schemas",
     "app.stats.tables",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Harness, desks_by_agency
+from tests.roomcheck import assert_room_matches
 
 pytestmark = pytest.mark.anyio
 
@@ -14,10 +15,13 @@ async def serve_next(h: Harness, desk: str, staff: dict[str, str], resolve: list
     assert r.status_code == 200, r.text
     visit = r.json()
     assert visit["current"]["desk"] == desk
+    await assert_room_matches(h.db, h.clock())  # the room in memory, after every step
     assert (await h.desk(desk, "start", staff)).status_code == 200
+    await assert_room_matches(h.db, h.clock())
     h.clock.advance(10)
     r = await h.desk(desk, "finish", staff, resolved=resolve)
     assert r.status_code == 200, r.text
+    await assert_room_matches(h.db, h.clock())
     return r.json()
 
 
@@ -38,6 +42,7 @@ async def test_tolerated_mother_from_luegde_is_routed_abh_then_aa_then_her_towns
     )
     agencies = {s["need"]: s["agency"] for s in visit["steps"]}
     assert agencies == {"residence": "abh", "work": "aa", "training": "tm_kreis"}
+    await assert_room_matches(h.db, h.clock())
     assert visit["status"] == "waiting" and visit["unavailable"] == []
     assert visit["ticket"] and len(visit["token"]) >= 22
 

@@ -21,11 +21,12 @@ from app.desks.state import (
 )
 from app.errors import Conflict, Invalid
 from app.kinds import DeskState, EventType, StepSource, StepStatus, VisitStatus
+from app.room import store as room_store
 from app.routing import policy
 from app.routing.rules import Person, agency_for, next_date_for
 from app.visits.lifecycle import OPEN_STEPS
 from app.visits.models import Step, Visit
-from app.visits.queries import active_visits, desk_view, to_view
+from app.visits.queries import desk_view, to_view, visit_by_id
 
 STATE_EVENTS = {
     DeskState.OPEN: EventType.DESK_OPENED,
@@ -52,7 +53,8 @@ async def call_next(
     session: AsyncSession, ctx: CenterContext, desk: Desk, *, now: datetime
 ) -> Visit | None:
     ctx.require_day()
-    await hold.release_due(session, ctx, now=now)
+    if await room_store.holds_due(session, ctx, now=now):
+        await hold.release_due(session, ctx, now=now)
     busy = await desk_visit(session, ctx, desk)
     if busy is not None:
         raise Conflict(
@@ -63,8 +65,8 @@ async def call_next(
     if desk.state != DeskState.OPEN:
         # Pressing "call next" at a paused or closed desk means the desk is working.
         await set_state(session, ctx, desk, DeskState.OPEN, now=now)
-    visits = await active_visits(session, ctx)
-    by_id = {v.id: v for v in visits}
+    # The room in memory, caught up inside this lock, with what this write changed.
+    visits = await room_store.for_decision(session, ctx)
     choice = policy.choose(
         desk_view(ctx, desk.code),
         [to_view(v, ctx) for v in visits],
@@ -73,7 +75,8 @@ async def call_next(
     )
     if choice is None:
         return None
-    visit = by_id[choice.visit.visit_id]
+    # The room's visits are shared: change the row as this session loads it.
+    visit = await visit_by_id(session, choice.visit.visit_id)
     chosen = {s.step_id for s in choice.steps}
     for step in visit.steps:
         if step.id in chosen:

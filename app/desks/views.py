@@ -47,13 +47,15 @@ async def queue_out(
     now: datetime,
     *,
     reads: Reads | None = None,
+    exact: bool = False,
 ) -> list[QueueEntry]:
     """Who waits for this desk, in call order (the queue route and the desk socket).
 
-    Each visitor as the desk's agency may see them (visits.compartments).
+    Each visitor as the desk's agency may see them (visits.compartments). exact: the
+    desk socket's snapshot, whose visits must be those of its seq.
     """
     viewer = desk_viewer(desk)
-    visits = await active_visits(session, ctx)
+    visits = await active_visits(session, ctx, exact=exact)
     by_id = {v.id: v for v in visits}
     waits = await cached_estimates(session, ctx, now=now)
     ranked = service.queue(ctx, desk, visits, now=now)

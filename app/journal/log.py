@@ -15,6 +15,14 @@ from app.journal.models import Event
 from app.kinds import EventType
 
 PENDING_KEY = "events"
+COUNTERS_KEY = "day_counters"
+
+
+def _keep(session: AsyncSession, counter: DayCounter) -> DayCounter:
+    # The session's identity map holds rows weakly: without a reference the row is
+    # gone after each use and every seq lookup of a request would read it again.
+    session.info.setdefault(COUNTERS_KEY, {})[(counter.center_id, counter.date)] = counter
+    return counter
 
 
 async def day_counter(session: AsyncSession, *, center_id: int, day: date) -> DayCounter:
@@ -24,7 +32,7 @@ async def day_counter(session: AsyncSession, *, center_id: int, day: date) -> Da
         counter = DayCounter(center_id=center_id, date=day, last_seq=0, last_ticket=0)
         session.add(counter)
         await session.flush()
-    return counter
+    return _keep(session, counter)
 
 
 async def append(
@@ -63,8 +71,9 @@ async def append(
 
 
 async def last_seq(session: AsyncSession, *, center_id: int, day: date) -> int:
+    """The day's last seq as this session sees it (read once per session)."""
     counter = await session.get(DayCounter, (center_id, day))
-    return counter.last_seq if counter else 0
+    return _keep(session, counter).last_seq if counter else 0
 
 
 async def events_after(

@@ -26,7 +26,7 @@ State = tuple[int, dict[str, Any]]
 
 
 async def display_state(session: AsyncSession, ctx: CenterContext, now: datetime) -> State:
-    data = await display_snapshot(session, ctx)
+    data = await display_snapshot(session, ctx, exact=True)
     return data.seq, data.model_dump(mode="json")
 
 
@@ -44,7 +44,7 @@ async def desk_state(
         seq=seq,
         date=ctx.today,
         desk=await desk_status(session, ctx, desk, reads=reads),
-        queue=await queue_out(session, ctx, desk, now, reads=reads),
+        queue=await queue_out(session, ctx, desk, now, reads=reads, exact=True),
     )
     return seq, snapshot.model_dump(mode="json")
 

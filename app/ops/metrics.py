@@ -65,6 +65,19 @@ class LiveCollector(Collector):
             "Times the event bus's listener connection was lost and reopened",
             getattr(bus, "reconnects", 0),
         )
+        caches = getattr(self.state, "caches", None)
+        rooms = caches.rooms.values() if caches is not None else []
+        yield CounterMetricFamily(
+            "welcome_room_reloads",
+            "Whole-room reads of the in-memory waiting rooms after their first "
+            "(a hole in the log, a config change, a purge)",
+            sum(room.state.reloads for room in rooms),
+        )
+        yield CounterMetricFamily(
+            "welcome_room_catch_ups",
+            "Times a waiting room read other writers' events from the log",
+            sum(room.catch_ups for room in rooms),
+        )
 
 
 class Metrics:

@@ -19,9 +19,13 @@ from app.visits.screen import AgencyWait, AnnounceOptions, ScreenOptions
 from app.visits.views import display_entry
 
 
-async def display_snapshot(session: AsyncSession, ctx: CenterContext) -> DisplaySnapshot:
-    """Tickets, rooms and agencies only: the screen hangs in a public waiting room."""
-    visits = await active_visits(session, ctx)
+async def display_snapshot(
+    session: AsyncSession, ctx: CenterContext, *, exact: bool = False
+) -> DisplaySnapshot:
+    """Tickets, rooms and agencies only: the screen hangs in a public waiting room.
+
+    exact: a socket's snapshot, whose visits must be those of its seq."""
+    visits = await active_visits(session, ctx, exact=exact)
     called = sorted(
         (v for v in visits if v.status in (VisitStatus.CALLED, VisitStatus.IN_SERVICE)),
         key=lambda v: max((s.called_at for s in v.steps if s.called_at), default=v.checked_in_at),

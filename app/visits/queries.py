@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.centers.context import CenterContext
 from app.db import database_of
 from app.errors import NotFound
 from app.journal.log import last_seq
+from app.room import store as room_store
 from app.routing.estimate import (
     MAX_FORECAST_VISITS,
+    WALK_MINUTES,
     DeskNow,
     desk_states,
     estimate_waits,
@@ -29,36 +32,31 @@ from app.visits.models import Step, Visit
 ACTIVE = ("waiting", "called", "in_service")
 
 
-async def active_visits(session: AsyncSession, ctx: CenterContext) -> list[Visit]:
-    """Today's visitors still in the center; also brings the learned minutes up to date,
-    since every routing decision and estimate starts here."""
-    await learned.refresh(session, ctx)
-    rows = await session.scalars(
-        select(Visit)
-        .where(
-            Visit.center_id == ctx.center.id,
-            Visit.date == ctx.today,
-            Visit.status.in_(ACTIVE),
-        )
-        .options(selectinload(Visit.steps))
-        .order_by(Visit.checked_in_at)
-    )
-    return list(rows.all())
+async def active_visits(
+    session: AsyncSession, ctx: CenterContext, *, exact: bool = False
+) -> list[Visit]:
+    """Today's visitors still in the center, from the room in memory (app/room/store.py:
+    never change them); also brings the learned minutes up to date, since every routing
+    decision and estimate starts here. exact: a socket's snapshot, paired with its seq."""
+    return await room_store.active(session, ctx, exact=exact)
 
 
 async def visit_by_token(session: AsyncSession, token: str) -> Visit:
-    visit = await session.scalar(
-        select(Visit).where(Visit.token == token).options(selectinload(Visit.steps))
+    rows = await session.scalars(
+        select(Visit).where(Visit.token == token).options(joinedload(Visit.steps))
     )
+    visit = rows.unique().one_or_none()
     if visit is None:
         raise NotFound("unknown visit token", code="unknown_visit")
     return visit
 
 
 async def visit_by_id(session: AsyncSession, visit_id: str) -> Visit:
-    visit = await session.scalar(
-        select(Visit).where(Visit.id == visit_id).options(selectinload(Visit.steps))
+    # One statement, the steps joined: a visit has a handful.
+    rows = await session.scalars(
+        select(Visit).where(Visit.id == visit_id).options(joinedload(Visit.steps))
     )
+    visit = rows.unique().one_or_none()
     if visit is None:
         raise NotFound(f"unknown visit '{visit_id}'")
     return visit
@@ -139,33 +137,117 @@ def desks_now(visits: list[Visit], ctx: CenterContext, *, now: datetime) -> list
 
 def estimates(visits: list[Visit], ctx: CenterContext, *, now: datetime) -> dict[str, int]:
     """Minutes until each visitor is first called, played forward with the routing policy."""
-    views = [to_view(v, ctx) for v in visits]
-    if len(views) > MAX_FORECAST_VISITS:
-        # Playing a huge room forward on every request costs too much; count instead.
-        return estimate_waits(views, now=now, before=ctx.before, desks_per_agency=capacity(ctx))
-    desks = desk_states(desks_now(visits, ctx, now=now), now=now)
-    return forecast_waits(views, now=now, before=ctx.before, desks=desks)
+    return _Plan(visits, ctx, now=now).run()
+
+
+class _Plan:
+    """A forecast's inputs, read from the room on the event loop; `run` needs nothing
+    else (frozen views), so it can play the day forward in a worker thread."""
+
+    def __init__(self, visits: list[Visit], ctx: CenterContext, *, now: datetime) -> None:
+        self.views = [to_view(v, ctx) for v in visits]
+        self.now = now
+        self.before = ctx.before
+        self.large = len(self.views) > MAX_FORECAST_VISITS
+        self.capacity = capacity(ctx)
+        self.desks = [] if self.large else desk_states(desks_now(visits, ctx, now=now), now=now)
+
+    def run(self) -> dict[str, int]:
+        if self.large:
+            # Playing a huge room forward costs too much; count instead.
+            return estimate_waits(
+                self.views, now=self.now, before=self.before, desks_per_agency=self.capacity
+            )
+        return forecast_waits(self.views, now=self.now, before=self.before, desks=self.desks)
 
 
 # Estimates change only with an event (a new seq), the config or time: computed once per
 # (config, seq, minute) of a center-day, they serve every phone polling its status.
 Version = tuple[str, int, int]  # (config hash, seq, minute)
 Estimates = tuple[Version, dict[str, int]]
+# Forecasts being made, per center-day: a burst of requests shares the last forecast
+# (and places newcomers behind it) instead of each playing the day forward again.
+_MAKING: Counter[tuple[str, int, date]] = Counter()
 
 
 async def cached_estimates(
     session: AsyncSession, ctx: CenterContext, *, now: datetime
 ) -> dict[str, int]:
+    """Each waiting visitor's minutes, from the forecast of the room as it is.
+
+    One forecast at a time per center-day, played in a worker thread off the event
+    loop: a request finding one in the making takes the last one made (same config,
+    same minute; none yet: no figures) rather than starting another, so a burst of
+    check-ins costs one or two forecasts, not one each; visitors newer than that
+    forecast get `place`. A request finding none in the making makes one, so a lone
+    request always sees its own seq.
+    """
+    visits = await active_visits(session, ctx)
     seq = await last_seq(session, center_id=ctx.center.id, day=ctx.today)
     version = (ctx.center.config_hash, seq, int(now.timestamp() // 60))
     db = database_of(session)
     key = learned.day_key(db.url if db else "", ctx)
     found = db.caches.estimates.get(key) if db else None
-    if found is None or found[0] != version:
-        found = (version, estimates(await active_visits(session, ctx), ctx, now=now))
-        if db is not None:
-            db.caches.estimates.put(key, found)
-    return found[1]
+    if found is not None and found[0] == version:
+        return found[1]
+    if _MAKING[key]:
+        # One forecast at a time per room: a second would hold another connection
+        # and thread for what the first will say in a moment.
+        if found is None:
+            return {}
+        if _same_minute(found[0], version):
+            return found[1]
+    plan = _Plan(visits, ctx, now=now)
+    _MAKING[key] += 1
+    try:
+        waits = await asyncio.to_thread(plan.run) if db is not None else plan.run()
+    finally:
+        _MAKING[key] -= 1
+        if not _MAKING[key]:
+            del _MAKING[key]
+    latest = db.caches.estimates.get(key) if db else None
+    if db is not None and (latest is None or latest[0][1:] <= version[1:]):
+        db.caches.estimates.put(key, (version, waits))
+    return waits
+
+
+def _same_minute(made: Version, wanted: Version) -> bool:
+    return made[0] == wanted[0] and made[2] == wanted[2] and made[1] <= wanted[1]
+
+
+def place(
+    visit: Visit, waits: dict[str, int], visits: list[Visit], ctx: CenterContext, *, now: datetime
+) -> int | None:
+    """A visitor the last forecast does not know yet (it was made before they checked
+    in): behind everyone it knows at their agencies, the first desk to get to them."""
+    cap = capacity(ctx)
+    free: dict[str, float] = {}
+    for d in desks_now(visits, ctx, now=now):
+        if d.state != "open":
+            continue
+        until = (d.busy_until - now).total_seconds() / 60.0 if d.busy_until else 0.0
+        free[d.desk.agency] = min(free.get(d.desk.agency, until), max(0.0, until))
+    best: float | None = None
+    for step in visit.steps:
+        if step.status != "pending" or step.held_reason is not None:
+            continue
+        agency, desks = step.agency, max(1, cap.get(step.agency, 0))
+        at = free.get(agency, 0.0)
+        for other in visits:
+            if other.id == visit.id or other.checked_in_at > visit.checked_in_at:
+                continue
+            theirs = [
+                s
+                for s in other.steps
+                if s.agency == agency and s.status == "pending" and s.held_reason is None
+            ]
+            if not theirs:
+                continue
+            service = (WALK_MINUTES + sum(minutes(ctx, s.need) for s in theirs)) / desks
+            known = waits.get(other.id)
+            at = max(at, known + service) if known is not None else at + service
+        best = at if best is None else min(best, at)
+    return None if best is None else round(best)
 
 
 async def wait_for(
@@ -174,4 +256,9 @@ async def wait_for(
     """One visitor's estimated wait; only a waiting visitor today needs the forecast."""
     if visit.status != "waiting" or visit.date != ctx.today:
         return None
-    return (await cached_estimates(session, ctx, now=now)).get(visit.id)
+    waits = await cached_estimates(session, ctx, now=now)
+    found = waits.get(visit.id)
+    if found is None:
+        # Newer than the forecast shared with a burst: placed behind those it knows.
+        return place(visit, waits, await active_visits(session, ctx), ctx, now=now)
+    return found

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.journal.models import Event
 from app.visits.models import Visit
 from tests.conftest import Harness, desks_by_agency
+from tests.roomcheck import assert_room_matches
 
 pytestmark = pytest.mark.anyio
 
@@ -62,11 +63,15 @@ async def test_ten_desks_racing_never_share_a_visitor_and_serve_every_step_once(
             del holding[vid]
             r = await h.desk(desk, "finish", admin, resolved=here)
             assert r.status_code == 200, r.text
+            # The room in memory equals the database after every step, mid-race.
+            await assert_room_matches(h.db, h.clock())
             served.update(s["agency"] for s in visit["steps"] if s["need"] in here)
 
     # Several rounds: a desk that found nobody may have work again once `before` clears.
+    await assert_room_matches(h.db, h.clock())
     for _ in range(6):
         await asyncio.gather(*(work(code) for _, code in pool))
+        await assert_room_matches(h.db, h.clock())
 
     assert served == expected
     async with h.db.read() as s:

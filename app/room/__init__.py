@@ -1,0 +1,1 @@
+"""The waiting room of a center-day held in memory, advanced by the day's events."""
