@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: run test lint format migrate audit bench-routing bench-planning bench-realtime mutants clean system-deps speech-deps
+.PHONY: run test lint format migrate audit bench-routing bench-planning bench-realtime bench-stats mutants clean system-deps speech-deps
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -73,6 +73,11 @@ bench-planning: $(STAMP)
 
 bench-realtime: $(STAMP) system-deps
 	$(BIN)/python -m bench.realtime
+
+# A year of days (365 × 40 visitors) in the event log, then GET …/stats timed for the
+# year and for one day (bench/stats.py); about 6 minutes, most of it building the year.
+bench-stats: $(STAMP)
+	$(BIN)/python -m bench.stats
 
 # Check-in, call-next and visit status beside a bare FastAPI ceiling (bench/http.py);
 # BENCH_QUICK=1 for a one-minute smoke.

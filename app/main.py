@@ -224,7 +224,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Days, devices, staff and the config file from the browser (docs/api.md §11)
     for router in (admin_router, pairing_router, config_export_router):
         app.include_router(router)
-    app.include_router(stats_router)  # statistics from the event log (docs/api.md §10)
+    app.include_router(stats_router)  # statistics from the event log (docs/api.md §12)
     app.include_router(overview_router)  # the live overview of the day (docs/api.md §10)
     app.state.metrics = Metrics(app.state)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

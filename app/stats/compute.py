@@ -30,12 +30,13 @@ from app.stats.schemas import (
     LanguageRow,
     NeedRow,
     ReferralRow,
+    SiteRow,
     StatsDayRow,
     Totals,
 )
 
 # Bump when the facts' meaning changes: stored rollups of another version are rebuilt.
-FACTS_VERSION = 1
+FACTS_VERSION = 3
 
 WAITING = frozenset({StepStatus.PENDING.value})
 AT_DESK = frozenset({StepStatus.CALLED.value, StepStatus.IN_SERVICE.value})
@@ -65,17 +66,17 @@ class StepFact(TypedDict):
     shared: bool | None  # the calling desk speaks the visitor's language (None: unknown)
 
 
-class VisitFact(TypedDict):
-    language: str
-    invited: bool | None  # None: checked in before the log said so
-    hour: int  # local hour of the check-in
-    wait: int | None  # seconds from check-in to the first call
-    stay: int | None  # seconds from check-in to done or cancelled
-    end: str  # done, cancelled, or the open status at the end of the log read
-    leave_by: bool | None  # None: no leave_by given; True: done by then
-    steps: list[StepFact]
-    referrals: list[tuple[str, str]]  # (from agency, to agency)
-    joint: list[tuple[str, str]]  # (host agency, joining agency)
+# A visit's facts as stored: [language, invited (None: the check-in did not say), local
+# hour of the check-in, seconds to the first call, seconds in the center (to done or
+# cancelled), end status, leave_by met (None: none given), steps, referrals [from, to],
+# joint consultations [host agency, joining agency], the day's site ("": at the center)];
+# a step's: the StepFact keys in order.
+VisitFact = list[Any]
+V_LANGUAGE, V_INVITED, V_HOUR, V_WAIT, V_STAY, V_END = range(6)
+V_LEAVE_BY, V_STEPS, V_REFERRALS, V_JOINT, V_SITE = range(6, 11)
+AT_CENTER = ""  # the site of a day in the center's own rooms
+S_NEED, S_AGENCY, S_SOURCE, S_WAIT, S_SERVICE, S_END, S_MISSES, S_SHARED = range(8)
+DONE, NO_SHOW, CANCELLED = "done", "no_show", "cancelled"
 
 
 @dataclass
@@ -93,6 +94,7 @@ class _Visit:
     language: str
     invited: bool | None
     leave_by: str | None
+    site: str
     steps: list[_Step]
     wait: int | None = None
     stay: int | None = None
@@ -187,6 +189,7 @@ def day_facts(day: date, events: Iterable[LogEvent], tz: tzinfo) -> list[VisitFa
                 language=str(raw.get("language")),
                 invited=invited if isinstance(invited, bool) else None,
                 leave_by=raw.get("leave_by"),
+                site=str(event.data.get("site") or AT_CENTER),
                 steps=[_new_step(s, event.at) for s in raw.get("steps") or []],
             )
             for step, s in zip(visit.steps, raw.get("steps") or [], strict=True):
@@ -224,19 +227,34 @@ def day_facts(day: date, events: Iterable[LogEvent], tz: tzinfo) -> list[VisitFa
         leave_by: bool | None = None
         if visit.leave_by:
             leave_by = bool(visit.leave_by_met)
+        # Positional, not keyed: a year of stored days is read on every query (V_*, S_*).
+        steps = [
+            [
+                f["need"],
+                f["agency"],
+                f["source"],
+                f["wait"],
+                f["service"],
+                f["end"],
+                f["misses"],
+                f["shared"],
+            ]
+            for f in (step.fact for step in visit.steps)
+        ]
         out.append(
-            {
-                "language": visit.language,
-                "invited": visit.invited,
-                "hour": visit.checked_in.astimezone(tz).hour,
-                "wait": visit.wait,
-                "stay": visit.stay,
-                "end": visit.end,
-                "leave_by": leave_by,
-                "steps": [s.fact for s in visit.steps],
-                "referrals": list(visit.referrals or []),
-                "joint": list(visit.joint or []),
-            }
+            [
+                visit.language,
+                visit.invited,
+                visit.checked_in.astimezone(tz).hour,
+                visit.wait,
+                visit.stay,
+                visit.end,
+                leave_by,
+                steps,
+                list(visit.referrals or []),
+                list(visit.joint or []),
+                visit.site,
+            ]
         )
     return out
 
@@ -272,8 +290,8 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _step_matches(step: StepFact, agency: str | None, need: str | None) -> bool:
-    return (agency is None or step["agency"] == agency) and (need is None or step["need"] == need)
+def _step_matches(step: list[Any], agency: str | None, need: str | None) -> bool:
+    return (agency is None or step[S_AGENCY] == agency) and (need is None or step[S_NEED] == need)
 
 
 @dataclass(frozen=True)
@@ -286,23 +304,24 @@ class Summary:
     referrals: list[ReferralRow]
     joint: list[JointRow]
     languages: list[LanguageRow]
+    sites: list[SiteRow]
 
 
-def _group_rows(steps: list[StepFact], key: str, refs: Counter[tuple[str, str]]) -> list[Any]:
-    grouped: dict[str, list[StepFact]] = defaultdict(list)
+def _group_rows(steps: list[list[Any]], key: str, refs: Counter[tuple[str, str]]) -> list[Any]:
+    grouped: dict[str, list[list[Any]]] = defaultdict(list)
     for step in steps:
-        grouped[step[key]].append(step)  # type: ignore[literal-required]
+        grouped[step[S_AGENCY if key == "agency" else S_NEED]].append(step)
     rows: list[Any] = []
     for code in sorted(grouped):
         group = grouped[code]
         figures = {
             "steps": len(group),
-            "done": sum(1 for s in group if s["end"] == StepStatus.DONE),
-            "no_shows": sum(1 for s in group if s["end"] == StepStatus.NO_SHOW),
-            "misses": sum(s["misses"] for s in group),
-            "referred_in": sum(1 for s in group if s["source"] == "referral"),
-            "wait": durations(s["wait"] for s in group),
-            "service": durations(s["service"] for s in group),
+            "done": sum(1 for s in group if s[S_END] == DONE),
+            "no_shows": sum(1 for s in group if s[S_END] == NO_SHOW),
+            "misses": sum(s[S_MISSES] for s in group),
+            "referred_in": sum(1 for s in group if s[S_SOURCE] == "referral"),
+            "wait": durations(s[S_WAIT] for s in group),
+            "service": durations(s[S_SERVICE] for s in group),
         }
         if key == "agency":
             rows.append(
@@ -322,75 +341,79 @@ def summarise(
     *,
     agency: str | None = None,
     need: str | None = None,
+    site: str | None = None,
 ) -> Summary:
     """Figures and tables over many days' facts: visits with a step of the agency and/or
-    need, and of their steps only those (waits, service times, outcomes per agency)."""
+    need, and of their steps only those (waits, service times, outcomes per agency);
+    with `site`, only visits of days there (AT_CENTER: the center's own rooms)."""
     filtered = agency is not None or need is not None
     all_visits: list[VisitFact] = []
-    all_steps: list[StepFact] = []
+    all_steps: list[list[Any]] = []
     day_rows: list[StatsDayRow] = []
     hours: Counter[int] = Counter()
     refs: Counter[tuple[str, str]] = Counter()
     joint: Counter[tuple[str, str]] = Counter()
     lang_visits: Counter[str] = Counter()
     lang_unshared: Counter[str] = Counter()
+    sites: Counter[str] = Counter()
     for day, facts in days:
         visits = []
         for visit in facts:
-            steps = [s for s in visit["steps"] if _step_matches(s, agency, need)]
+            if site is not None and visit[V_SITE] != site:
+                continue
+            steps = [s for s in visit[V_STEPS] if _step_matches(s, agency, need)]
             if filtered and not steps:
                 continue
             visits.append(visit)
             all_steps.extend(steps)
-            hours[visit["hour"]] += 1
-            lang_visits[visit["language"]] += 1
-            lang_unshared[visit["language"]] += sum(1 for s in steps if s["shared"] is False)
-            for src, dst in visit["referrals"]:
+            hours[visit[V_HOUR]] += 1
+            sites[visit[V_SITE]] += 1
+            lang_visits[visit[V_LANGUAGE]] += 1
+            lang_unshared[visit[V_LANGUAGE]] += sum(1 for s in steps if s[S_SHARED] is False)
+            for src, dst in visit[V_REFERRALS]:
                 if agency is None or agency in (src, dst):
                     refs[(src, dst)] += 1
-            for host, guest in visit["joint"]:
+            for host, guest in visit[V_JOINT]:
                 if agency is None or agency in (host, guest):
                     joint[(host, guest)] += 1
         all_visits.extend(visits)
         if visits:
-            waits = durations(v["wait"] for v in visits)
+            waits = durations(v[V_WAIT] for v in visits)
             day_rows.append(
                 StatsDayRow(
                     date=day,
                     visitors=len(visits),
-                    invited=sum(1 for v in visits if v["invited"]),
+                    invited=sum(1 for v in visits if v[V_INVITED]),
                     wait_median=waits.median,
                     wait_p90=waits.p90,
-                    stay_mean=durations(v["stay"] for v in visits).mean,
-                    no_shows=sum(
-                        1 for v in visits for s in v["steps"] if s["end"] == StepStatus.NO_SHOW
-                    ),
-                    cancelled=sum(1 for v in visits if v["end"] == VisitStatus.CANCELLED),
+                    stay_mean=durations(v[V_STAY] for v in visits).mean,
+                    no_shows=sum(1 for v in visits for s in v[V_STEPS] if s[S_END] == NO_SHOW),
+                    cancelled=sum(1 for v in visits if v[V_END] == CANCELLED),
                 )
             )
-    with_leave_by = [v for v in all_visits if v["leave_by"] is not None]
-    known = [v for v in all_visits if v["invited"] is not None]
-    invited = sum(1 for v in known if v["invited"])
+    with_leave_by = [v for v in all_visits if v[V_LEAVE_BY] is not None]
+    known = [v for v in all_visits if v[V_INVITED] is not None]
+    invited = sum(1 for v in known if v[V_INVITED])
     totals = Totals(
         visitors=len(all_visits),
         walk_ins=len(known) - invited,
         invited=invited,
         invited_share=_share(invited, len(known)),
-        done=sum(1 for v in all_visits if v["end"] == VisitStatus.DONE),
-        cancelled=sum(1 for v in all_visits if v["end"] == VisitStatus.CANCELLED),
+        done=sum(1 for v in all_visits if v[V_END] == DONE),
+        cancelled=sum(1 for v in all_visits if v[V_END] == CANCELLED),
         steps=len(all_steps),
-        no_shows=sum(1 for s in all_steps if s["end"] == StepStatus.NO_SHOW),
-        misses=sum(s["misses"] for s in all_steps),
+        no_shows=sum(1 for s in all_steps if s[S_END] == NO_SHOW),
+        misses=sum(s[S_MISSES] for s in all_steps),
         leave_by_given=len(with_leave_by),
-        leave_by_met=sum(1 for v in with_leave_by if v["leave_by"]),
-        leave_by_share=_share(sum(1 for v in with_leave_by if v["leave_by"]), len(with_leave_by)),
+        leave_by_met=sum(1 for v in with_leave_by if v[V_LEAVE_BY]),
+        leave_by_share=_share(sum(1 for v in with_leave_by if v[V_LEAVE_BY]), len(with_leave_by)),
         referrals=sum(refs.values()),
         joint_consultations=sum(joint.values()),
-        unshared_language_calls=sum(1 for s in all_steps if s["shared"] is False),
-        first_wait=durations(v["wait"] for v in all_visits),
-        step_wait=durations(s["wait"] for s in all_steps),
-        service=durations(s["service"] for s in all_steps),
-        stay=durations(v["stay"] for v in all_visits),
+        unshared_language_calls=sum(1 for s in all_steps if s[S_SHARED] is False),
+        first_wait=durations(v[V_WAIT] for v in all_visits),
+        step_wait=durations(s[S_WAIT] for s in all_steps),
+        service=durations(s[S_SERVICE] for s in all_steps),
+        stay=durations(v[V_STAY] for v in all_visits),
     )
     return Summary(
         totals=totals,
@@ -406,4 +429,5 @@ def summarise(
             LanguageRow(language=lang, visitors=n, unshared_language_calls=lang_unshared[lang])
             for lang, n in sorted(lang_visits.items(), key=lambda item: (-item[1], item[0]))
         ],
+        sites=[SiteRow(site=name or None, visitors=n) for name, n in sorted(sites.items())],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -11,10 +12,10 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from app.auth.access import ManagerCenter
-from app.centers.models import Agency, Center, Need
+from app.centers.models import Agency, Center, Day, Need
 from app.deps import ClockDep, DbDep
 from app.errors import Invalid, problem_responses
-from app.stats.compute import summarise
+from app.stats.compute import AT_CENTER, summarise
 from app.stats.schemas import Stats
 from app.stats.service import facts_for_range
 from app.stats.tables import TABLE_NAMES, to_csv
@@ -32,6 +33,10 @@ FromQuery = Annotated[
 ToQuery = Annotated[date | None, Query(alias="to", description="last day (default: today)")]
 AgencyQuery = Annotated[str | None, Query(description="only steps of this agency")]
 NeedQuery = Annotated[str | None, Query(description="only steps of this need")]
+SiteQuery = Annotated[
+    str | None, Query(description="only days at this site (a mobile day's); '-': the center's")
+]
+CENTER_SITE = "-"
 
 
 async def _stats(
@@ -42,6 +47,7 @@ async def _stats(
     last: date | None,
     agency: str | None,
     need: str | None,
+    site: str | None = None,
 ) -> Stats:
     center: Center = at.center
     today = clock().astimezone(ZoneInfo(center.timezone)).date()
@@ -56,14 +62,23 @@ async def _stats(
             await session.scalars(select(Agency).where(Agency.center_id == center.id))
         ).all()
         needs = (await session.scalars(select(Need).where(Need.center_id == center.id))).all()
+        sites = (
+            await session.scalars(
+                select(Day.site).filter_by(center_id=center.id).where(Day.site.is_not(None))
+            )
+        ).all()
+    site_names = sorted({s for s in sites if s})
     agency_names = {a.code: dict(a.name) for a in sorted(agencies, key=lambda a: a.position)}
     need_names = {n.code: dict(n.label) for n in sorted(needs, key=lambda n: n.position)}
     if agency is not None and agency not in agency_names:
         raise Invalid("agency", f"unknown agency '{agency}'", agency)
     if need is not None and need not in need_names:
         raise Invalid("need", f"unknown need '{need}'", need)
+    if site is not None and site != CENTER_SITE and site not in site_names:
+        raise Invalid("site", f"no day of this center is at '{site}'", site)
     today, days = await facts_for_range(db, center, first, last, now=clock())
-    summary = summarise(days, agency=agency, need=need)
+    at_site = None if site is None else (AT_CENTER if site == CENTER_SITE else site)
+    summary = summarise(days, agency=agency, need=need, site=at_site)
     return Stats(
         center=center.slug,
         timezone=center.timezone,
@@ -71,9 +86,11 @@ async def _stats(
         to_date=last,
         agency=agency,
         need=need,
+        site=site,
         today=today,
         agency_names=agency_names,
         need_names=need_names,
+        site_names=site_names,
         invitations_known=False,
         totals=summary.totals,
         days=summary.days,
@@ -83,6 +100,7 @@ async def _stats(
         referrals=summary.referrals,
         joint=summary.joint,
         languages=summary.languages,
+        sites=summary.sites,
     )
 
 
@@ -95,10 +113,11 @@ async def stats(
     last: ToQuery = None,
     agency: AgencyQuery = None,
     need: NeedQuery = None,
+    site: SiteQuery = None,
 ) -> Stats:
     """Visitors, waits, service times, outcomes, referrals, joint consultations and
-    languages of the center-days in [from, to], from the event log (docs/api.md §10)."""
-    return await _stats(at, db, clock, first, last, agency, need)
+    languages of the center-days in [from, to], from the event log (docs/api.md §12)."""
+    return await _stats(at, db, clock, first, last, agency, need, site)
 
 
 @router.get(
@@ -115,14 +134,16 @@ async def stats_csv(
     last: ToQuery = None,
     agency: AgencyQuery = None,
     need: NeedQuery = None,
+    site: SiteQuery = None,
 ) -> Response:
     if table not in TABLE_NAMES:
         raise Invalid("table", "choose one of " + ", ".join(TABLE_NAMES), table)
-    result = await _stats(at, db, clock, first, last, agency, need)
+    result = await _stats(at, db, clock, first, last, agency, need, site)
     parts = [result.center, table, result.from_date.isoformat(), result.to_date.isoformat()]
-    parts += [p for p in (agency, need) if p]
+    parts += [p for p in (agency, need, site) if p]
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts))  # a site may be "Lügde, Rathaus"
     return Response(
         to_csv(result, table),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{"-".join(parts)}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )

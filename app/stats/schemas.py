@@ -1,4 +1,4 @@
-"""The statistics as the API answers them (docs/api.md §10); pure Pydantic, no I/O."""
+"""The statistics as the API answers them (docs/api.md §12); pure Pydantic, no I/O."""
 
 from __future__ import annotations
 
@@ -93,6 +93,11 @@ class LanguageRow(BaseModel):
     unshared_language_calls: int
 
 
+class SiteRow(BaseModel):
+    site: str | None = Field(description="a mobile day's site; null: the center's own rooms")
+    visitors: int
+
+
 class Stats(BaseModel):
     """Statistics of a center over a date range of center-days, from the event log only."""
 
@@ -102,9 +107,11 @@ class Stats(BaseModel):
     to_date: date = Field(alias="to")
     agency: str | None
     need: str | None
+    site: str | None = Field(description="the site asked for; '-': the center's own rooms")
     today: date = Field(description="the center's current day: computed live, not stored")
     agency_names: dict[str, dict[str, str]]
     need_names: dict[str, dict[str, str]]
+    site_names: list[str] = Field(description="sites of the center's days, for a filter")
     invitations_known: bool = Field(
         description="whether invitations are recorded, so turnout (came ÷ invited) exists"
     )
@@ -116,5 +123,6 @@ class Stats(BaseModel):
     referrals: list[ReferralRow]
     joint: list[JointRow]
     languages: list[LanguageRow]
+    sites: list[SiteRow]
 
     model_config = {"populate_by_name": True}

@@ -16,6 +16,7 @@ from app.stats.schemas import (
     LanguageRow,
     NeedRow,
     ReferralRow,
+    SiteRow,
     Stats,
     StatsDayRow,
 )
@@ -31,6 +32,7 @@ ROWS: dict[str, tuple[type[BaseModel], str]] = {
     "referrals": (ReferralRow, "from_agency"),
     "joint": (JointRow, "host_agency"),
     "languages": (LanguageRow, "language"),
+    "sites": (SiteRow, "site"),
 }
 TABLE_NAMES = ("summary", *ROWS)
 

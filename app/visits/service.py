@@ -159,9 +159,14 @@ async def check_in(
         day=ctx.today,
         type=EventType.VISIT_CHECKED_IN,
         at=now,
-        # Whether the visitor came with an invitation letter (statistics: turnout of the
-        # invited); the letter's code is a personal answer and stays out of the log.
-        data={"visit": event_visit(visit, ctx), "invited": visit.invitation_code is not None},
+        # For statistics: whether the visitor came with an invitation letter (the code is a
+        # personal answer and stays out) and the day's site (a mobile day's town; None
+        # at the center).
+        data={
+            "visit": event_visit(visit, ctx),
+            "invited": visit.invitation_code is not None,
+            "site": day.site,
+        },
         visit_id=visit.id,
     )
     return visit, True

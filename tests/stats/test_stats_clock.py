@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.centers.loader import ensure_day
-from app.centers.models import Center, DayCounter
+from app.centers.models import Center, Day, DayCounter
 from app.stats.models import StatsDay
 from tests.conftest import BERLIN, Harness
 
@@ -131,8 +131,9 @@ async def test_closed_days_are_stored_and_read_again_when_their_log_changed(
         ({"to": "yesterday"}, "to"),
         ({"agency": "nobody"}, "agency"),
         ({"need": "nothing"}, "need"),
+        ({"site": "Atlantis"}, "site"),
     ],
-    ids=["from-after-to", "over-three-years", "bad-from", "bad-to", "agency", "need"],
+    ids=["from-after-to", "over-three-years", "bad-from", "bad-to", "agency", "need", "site"],
 )
 async def test_bad_parameters_are_422_naming_the_parameter(
     harness: Harness, query: dict[str, str], field: str
@@ -175,3 +176,29 @@ async def test_the_centers_lead_reads_them_desk_staff_do_not(harness: Harness) -
     r = await h.client.get("/api/v1/centers/lippe/stats.csv?table=summary", headers=lead)
     assert r.status_code == 200 and r.text.startswith("figure,value\r\nvisitors,0")
     assert (await h.client.get("/api/v1/centers/lippe/stats", headers=staff)).status_code == 403
+
+
+async def test_a_mobile_days_visits_by_site(harness: Harness) -> None:
+    h = harness
+    await build_night(h)  # the eve at the center, the switch night ...
+    async with h.db.write() as session:  # ... and the switch day, a mobile day
+        await session.execute(update(Day).where(Day.date == AUTUMN).values(site="Lügde, Rathaus"))
+    h.clock.now = utc(AUTUMN, 9, 0)
+    await h.check_in(needs=["residence"], language="uk")
+    both = await stats(h, EVE, AUTUMN)
+    # The night's visitor checked in before the site was set: the log says where it was.
+    assert both["sites"] == [
+        {"site": None, "visitors": 2},
+        {"site": "Lügde, Rathaus", "visitors": 1},
+    ]
+    assert both["site_names"] == ["Lügde, Rathaus"]
+    there = await stats(h, EVE, AUTUMN, site="Lügde, Rathaus")
+    assert there["totals"]["visitors"] == 1 and there["languages"][0]["language"] == "uk"
+    assert (await stats(h, EVE, AUTUMN, site="-"))["totals"]["visitors"] == 2
+    admin = await h.login("admin")
+    r = await h.client.get(
+        "/api/v1/centers/lippe/stats.csv",
+        params={"table": "sites", "from": EVE.isoformat(), "to": AUTUMN.isoformat()},
+        headers=admin,
+    )
+    assert r.text == 'site,visitors\r\n,2\r\n"Lügde, Rathaus",1\r\n'

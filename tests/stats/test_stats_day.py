@@ -165,6 +165,8 @@ async def test_a_hand_computed_day(harness: Harness) -> None:
         }
     ]
     assert s["agency_names"]["abh"]["de"] and s["need_names"]["residence"]["en"]
+    assert s["sites"] == [{"site": None, "visitors": 5}]  # all at the center itself
+    assert (await stats(h, site="-"))["totals"] == t
 
     # Filters: the career need (V1 referred, V5 cancelled) and the Employment Agency.
     career = await stats(h, need="career")
