@@ -69,6 +69,16 @@ class PgCluster:
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
         return self
 
+    def pause(self) -> None:
+        """Stop the server (fast shutdown: clients are disconnected), keeping its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server again on the same port and data (after pause())."""
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 {FAST}"
+        log = str(self.root / "server.log")
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
+
     def stop(self) -> None:
         try:
             if (self.data / "postmaster.pid").exists():
