@@ -80,7 +80,7 @@ bench-stats: $(STAMP)
 	$(BIN)/python -m bench.stats
 
 # Check-in, call-next and visit status beside a bare FastAPI ceiling (bench/http.py);
-# BENCH_QUICK=1 for a one-minute smoke.
+# BENCH_QUICK=1 for a smoke of a couple of minutes.
 bench-http: $(STAMP) system-deps
 	$(BIN)/python -m bench.http
 

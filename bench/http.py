@@ -17,7 +17,9 @@ a shared 2-core machine hits both; the ratios are medians over the runs.
 
 The load generator (bench/http_load.py) is a separate process: its CPU share (CPU
 seconds / wall seconds of a measurement) is in the table, to show it was not the
-bottleneck. Sizes: full (< 8 minutes), BENCH_QUICK=1 (about a minute), --tiny (tests).
+bottleneck. Sizes: full (< 8 minutes), BENCH_QUICK=1 (one run, rooms 0/100/300: a
+couple of minutes on a shared 2-core machine, most of it server starts), --tiny (tests).
+Progress with timestamps goes to stderr.
 The last line is what the issue asks for, e.g.
 `http: checkin_vs_ceiling=0.62 checkin_vs_ceiling_1000=0.55 callnext_p99_ms=35 ...`.
 """
@@ -67,8 +69,9 @@ class Sizes:
 
 
 FULL = Sizes(rooms=(0, 300, 1000), desks=50, checkins=100, statuses=400, cycles=2, runs=3)
+# A smoke: one run, smaller rooms (the big room's column is then 300), short measurements.
 QUICK = Sizes(
-    rooms=(0, 300, 1000), desks=50, checkins=40, statuses=150, cycles=1, runs=1, max_seconds=5
+    rooms=(0, 100, 300), desks=50, checkins=32, statuses=100, cycles=1, runs=1, max_seconds=3
 )
 TINY = Sizes(
     rooms=(0, 10, 30), desks=4, checkins=12, statuses=20, cycles=1, runs=1, clients=4, max_seconds=5
@@ -91,7 +94,7 @@ class Measure:
     lat: dict[str, list[float]]
     cpu: float
     statuses: dict[str, int]
-    shed: int = 0  # 503 answers: the app's lock budget ran out (load shedding)
+    shed: int = 0  # 503 answers (the app's lock budget ran out) and dropped connections
 
     @property
     def rps(self) -> float:
@@ -129,14 +132,13 @@ class Loader:
         if "error" in out:
             raise RuntimeError(f"load generator: {out['error']}")
         codes = [(s.split()[-1], n) for s, n in out["statuses"].items()]
-        # Anything but success or load shed (503) is the benchmark's own mistake.
-        bad = {
-            s: n for s, n in out["statuses"].items() if not s.endswith(("503", "200", "201", "204"))
-        }
+        # Anything but success, load shed (503) or a dropped connection is our mistake.
+        fine = ("200", "201", "204", "503", "reset")
+        bad = {s: n for s, n in out["statuses"].items() if not s.endswith(fine)}
         if bad:
             raise RuntimeError(f"unexpected answers: {bad}")
         done = sum(n for code, n in codes if code.startswith("2"))
-        shed = sum(n for code, n in codes if code == "503")
+        shed = sum(n for code, n in codes if code in ("503", "reset"))
         return Measure(done, out["wall"], out["lat"], out["cpu"], out["statuses"], shed)
 
     def close(self) -> None:
@@ -190,9 +192,17 @@ class Ceiling:
                 self.proc.wait()
 
 
+T0 = time.monotonic()
+
+
+def progress(what: str) -> None:
+    print(f"# {time.monotonic() - T0:5.0f} s  {what}", file=sys.stderr, flush=True)
+
+
 @contextmanager
 def running(server: LiveServer | Ceiling) -> Iterator[Any]:
     server.start()
+    progress(f"{type(server).__name__} up")
     try:
         # First requests of a fresh process pay for imports and caches: not measured.
         path = "/api/v1/centers/lippe/today" if isinstance(server, LiveServer) else "/visits/x"
@@ -267,7 +277,7 @@ class Row:
 
 def print_table(rows: list[Row]) -> None:
     head = (
-        f"{'':40} {'n':>4} {'503':>4} {'ours rps':>9} {'p50 ms':>8} {'p99 ms':>8}   "
+        f"{'':40} {'n':>4} {'err':>4} {'ours rps':>9} {'p50 ms':>8} {'p99 ms':>8}   "
         f"{'ceiling rps':>11} {'p99 ms':>8}   {'ratio':>6} {'loader cpu':>10}"
     )
     print(head)
@@ -293,12 +303,14 @@ def sqlite_phase(sizes: Sizes, tmp: Path, loader: Loader) -> dict[str, Row]:
 
     upgrade(url)
     desks = asyncio.run(http_room.prepare_template(url, sizes.desks))
+    progress("sqlite template ready")
     rooms: dict[int, Path] = {}
     tokens: dict[int, list[str]] = {}
     for size in sorted({empty, mid, big}):
         rooms[size] = tmp / f"room{size}.db"
         shutil.copy(template, rooms[size])
         tokens[size] = asyncio.run(http_room.prefill(f"sqlite+aiosqlite:///{rooms[size]}", size))
+    progress("rooms prefilled")
     ceiling_url = f"sqlite+aiosqlite:///{tmp / 'ceiling.db'}"
     ceiling_tokens = asyncio.run(ceiling.prepare(ceiling_url, max(big, 100)))
     work = tmp / "work.db"
@@ -345,7 +357,7 @@ def sqlite_phase(sizes: Sizes, tmp: Path, loader: Loader) -> dict[str, Row]:
                 paired = loader.run(post)
                 rows["callnext"].ours.append(measured)
                 rows["callnext"].ceiling.append(paired)
-            print(f"# sqlite run {run + 1}/{sizes.runs} done", file=sys.stderr, flush=True)
+            progress(f"sqlite run {run + 1}/{sizes.runs} done")
     return rows
 
 
@@ -362,6 +374,7 @@ def postgres_phase(sizes: Sizes, loader: Loader) -> Row | None:
         asyncio.run(http_room.prepare_template(cluster.url("bench_tpl"), sizes.desks))
         asyncio.run(cluster.create_database("ceiling"))
         asyncio.run(ceiling.prepare(cluster.url("ceiling"), 100))
+        progress("postgres cluster and template ready")
         with running(Ceiling(cluster.url("ceiling"), workers=2)) as ceil:
             post = checkin_job(ceil.http, sizes, "/visits", None)
             for run in range(sizes.runs):
@@ -374,7 +387,7 @@ def postgres_phase(sizes: Sizes, loader: Loader) -> Row | None:
                     row.ours.append(loader.run(job))
                     row.ceiling.append(loader.run(post))
                 asyncio.run(cluster.drop_database(name))
-                print(f"# postgres run {run + 1}/{sizes.runs} done", file=sys.stderr, flush=True)
+                progress(f"postgres run {run + 1}/{sizes.runs} done")
     return row
 
 
@@ -412,7 +425,7 @@ def main(argv: list[str] | None = None) -> str:
     print(
         f"# {sizes.runs} paired run(s), {sizes.clients} clients, up to {sizes.checkins} "
         f"check-ins or {sizes.max_seconds:g} s per measurement (n: requests done, "
-        f"503: shed by the app's lock budget, not counted); "
+        f"err: 503 from the app's lock budget or a dropped connection, not counted); "
         f"medians; {time.monotonic() - started:.0f} s"
     )
     table = list(rows.values()) + ([pg] if pg else [])

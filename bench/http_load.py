@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 Latencies = dict[str, list[float]]
+RESETS = (ConnectionError, asyncio.IncompleteReadError)
 
 
 class Connection:
@@ -104,9 +105,14 @@ async def run_requests(job: dict[str, Any]) -> dict[str, Any]:
                 r = todo[i]
                 body = None if r.get("json") is None else json.dumps(r["json"]).encode()
                 t0 = time.perf_counter()
-                status, data = await conn.request(
-                    r.get("method", "GET"), r["path"], {**headers, **r.get("headers", {})}, body
-                )
+                try:
+                    status, data = await conn.request(
+                        r.get("method", "GET"), r["path"], {**headers, **r.get("headers", {})}, body
+                    )
+                except RESETS:  # the server dropped the connection: counted, reconnected
+                    conn.close()
+                    statuses["reset"] += 1
+                    continue
                 # A 503 (the app's lock budget ran out) is load shed, not a request done.
                 name = "_shed" if status == 503 else r.get("name", "request")
                 lat[name].append((time.perf_counter() - t0) * 1000)
@@ -137,15 +143,21 @@ async def run_desks(job: dict[str, Any]) -> dict[str, Any]:
             raw = None if body is None else json.dumps(body).encode()
             for _ in range(10):  # a 503 is load shed: counted, then the same action again
                 t0 = time.perf_counter()
-                status, data = await conn.request(
-                    "POST", f"/api/v1/desks/{code}/{action}", headers, raw
-                )
+                try:
+                    status, data = await conn.request(
+                        "POST", f"/api/v1/desks/{code}/{action}", headers, raw
+                    )
+                except RESETS:
+                    conn.close()
+                    statuses["reset"] += 1
+                    await asyncio.sleep(0.2)
+                    continue
                 lat["_shed" if status == 503 else action].append((time.perf_counter() - t0) * 1000)
                 statuses[f"{action} {status}"] += 1
                 if status != 503:
                     return status, data
                 await asyncio.sleep(0.2)
-            raise RuntimeError(f"{action} at {code}: 503 ten times")
+            raise RuntimeError(f"{action} at {code}: 503 or reset ten times")
 
         try:
             done = misses = 0
