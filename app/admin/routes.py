@@ -256,6 +256,8 @@ async def pair_device(request: Request, db: DbDep, clock: ClockDep) -> Paired:
         found = await session.scalar(
             select(Device.center_id).where(Device.pairing_hash == hash_token(body.code))
         )
+    if found is None:  # no write (and no lock) for a guessed or spent code
+        raise device_service.invalid_pairing()
     async with db.write(found) as session:
         device, center, token = await device_service.pair(session, body.code, now=clock())
         out = Paired(

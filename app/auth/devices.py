@@ -108,14 +108,18 @@ async def new_pairing(
     return device, code
 
 
+def invalid_pairing() -> NotAuthenticated:
+    return NotAuthenticated(
+        "this pairing link is unknown, used or expired: ask for a new one",
+        code="pairing_invalid",
+    )
+
+
 async def pair(session: AsyncSession, code: str, *, now: datetime) -> tuple[Device, Center, str]:
     """The device's token for a pairing code; the code is spent, the token given once."""
     device = await session.scalar(select(Device).where(Device.pairing_hash == hash_token(code)))
     if device is None or device.pairing_expires_at is None or device.pairing_expires_at <= now:
-        raise NotAuthenticated(
-            "this pairing link is unknown, used or expired: ask for a new one",
-            code="pairing_invalid",
-        )
+        raise invalid_pairing()
     center = await session.get(Center, device.center_id)
     assert center is not None
     token = new_token()

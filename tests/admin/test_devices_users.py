@@ -163,3 +163,18 @@ async def test_configuration_changes_are_in_the_audit_log_by_name_only(harness: 
     ]
     assert all(e["actor"] == "admin" and e["action"] == "config" for e in entries[:2])
     assert password not in r.text
+
+
+async def test_an_expired_or_guessed_pairing_code_opens_nothing(harness: Harness) -> None:
+    admin = await harness.login("admin")
+    r = await harness.client.post(
+        f"{BASE}/devices", json={"name": "tv-4", "kind": "display"}, headers=admin
+    )
+    code = code_of(r.json())
+    guessed = await harness.client.post("/api/v1/devices/pair", json={"code": "x" * 43})
+    assert guessed.status_code == 401 and guessed.json()["code"] == "pairing_invalid"
+    empty = await harness.client.post("/api/v1/devices/pair", json={"code": ""})
+    assert empty.status_code == 422
+    harness.clock.advance(24 * 60 + 1)  # the link lasts a day
+    late = await harness.client.post("/api/v1/devices/pair", json={"code": code})
+    assert late.status_code == 401 and late.json()["code"] == "pairing_invalid"
