@@ -22,6 +22,7 @@ import asyncio
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import SecurityError
 from websockets.http11 import Request
 
 
@@ -99,6 +100,15 @@ class SocketProtocol(WebSocketsSansIOProtocol):
         self.queue = Inbox()  # type: ignore[assignment]
         self.writable = Flag(True)  # type: ignore[assignment]
 
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if not self.handshake_initiated and self.conn.handshake_exc is not None:
+            # websockets refused the handshake request itself (e.g. a request line over
+            # 8 KiB) and only stopped reading: without an answer and a close the client
+            # and this connection would wait for ever (issue 11: 100 left hanging).
+            self.transport.write(refusal(self.conn.handshake_exc))
+            self.transport.close()
+
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         # uvicorn has built the scope (with its own copy of the headers) and the
@@ -110,3 +120,10 @@ class SocketProtocol(WebSocketsSansIOProtocol):
         await super().send(message)
         if self.handshake_complete and "response" in self.__dict__:
             del self.response  # accepted or refused: sent, and never read again
+
+
+def refusal(exc: BaseException) -> bytes:
+    """A plain HTTP answer to a handshake request websockets could not parse."""
+    too_long = isinstance(exc, SecurityError) or isinstance(exc.__cause__, SecurityError)
+    status = "414 URI Too Long" if too_long else "400 Bad Request"
+    return f"HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n".encode()
