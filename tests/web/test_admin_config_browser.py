@@ -123,6 +123,10 @@ def test_a_mobile_day_added_in_the_browser_opens_the_kiosk_that_day(
     expect(kiosk.locator("[data-need=residence]")).to_be_visible()
     expect(kiosk.locator("[data-need=residence]")).not_to_have_class(re.compile(r"\boff\b"))
     expect(kiosk.locator("[data-need=recognition]")).to_have_class(re.compile(r"\boff\b"))
+    expect(kiosk.locator("#center-name")).to_have_text(
+        "Welcome-Center Kreis Lippe · Lügde, Rathaus"
+    )
+    shoot(kiosk, "kiosk-mobile-day-de.png")
 
     # The public list, for the district's website: the site, the note, right to left in Arabic.
     page.goto(f"{server.base}/days/?c=lippe")
