@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from contextvars import Context
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
@@ -169,7 +170,8 @@ class Hub:
         room = self.rooms.get(key)
         if room is None:
             room = self.rooms[key] = Room(key, tz)
-            room.ready = asyncio.create_task(self._init_room(room))
+            # A room serves every socket: its tasks log under no one socket's request id.
+            room.ready = asyncio.create_task(self._init_room(room), context=Context())
         sub = Subscriber(limit=self.queue_limit, visit_id=visit_id)
         room.subscribers.add(sub)
         self.collector.opened()
@@ -229,7 +231,7 @@ class Hub:
             return
         room.target = max(room.target, seq)
         if room.pump is None:
-            room.pump = asyncio.create_task(self._pump(room))
+            room.pump = asyncio.create_task(self._pump(room), context=Context())
 
     async def _pump(self, room: Room) -> None:
         try:
