@@ -51,7 +51,7 @@ RUSH = "opening-rush"
 TURNOUT = 0.6
 TURNOUTS = (0.4, 0.8)
 PREDICT_DAYS = 6  # the planner's seeded days per benchmark day it predicts
-ADVISE_DAYS = 12
+ADVISE_DAYS = 20
 CALIBRATE_SEEDS = range(500, 530)  # wait-range table: seeds apart from every benchmark's
 # The way to the center from each town of the scenarios (minutes by bus; bench only).
 JOURNEY = {"Detmold": 10, "Lemgo": 25, "Lage": 20, "Bad Salzuflen": 30, "Lügde": 55, "Blomberg": 35}

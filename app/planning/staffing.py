@@ -19,7 +19,7 @@ def advise_staffing(
     windows: Mapping[str, Window] | None = None,
     *,
     turnout: float = 0.6,
-    days: int = 12,
+    days: int = 20,
     seed: int = 0,
     agencies: Sequence[str] | None = None,
     chooser: Chooser = choose,
