@@ -6,14 +6,16 @@ one INSERT under the same write serialisation (its GET reads one row by key). Bo
 at the same time and are measured back to back in each run ("paired"), so the noise of
 a shared 2-core machine hits both; the ratios are medians over the runs.
 
-- check-in: `checkins` POSTs by 32 keep-alive clients, with the room (visitors waiting)
-  prefilled to 0, 300 and 1,000 through the service layer before the server starts
-  (bench/http_room.py); the room grows by `checkins` during the measurement.
+- A server per room and run, on a copy of a database prefilled before it starts
+  (bench/http_room.py: 0, 300 and 1,000 waiting, checked in through the service layer).
+- check-in: up to `checkins` POSTs by 32 keep-alive clients; the room grows by n.
 - visit status: GET /api/v1/visits/{token} of the waiting visitors, at 300 waiting.
-- call-next: 50 open desks, one client each, cycling call-next → start → finish, from
-  300 waiting (the room drains by 50 × `cycles`); beside the ceiling's POST.
-- PostgreSQL (a private cluster, bench/pgcluster.py): check-in at 0 waiting with two
-  workers for ours and for the ceiling.
+- call-next: at 300 waiting, 50 open desks, one client each, cycling call-next → start →
+  finish (the room drains by 50 × `cycles` at most); then that room's check-ins.
+- PostgreSQL (a private cluster, bench/pgcluster.py): check-in from 0 waiting with two
+  workers for ours and for the ceiling, one server for the runs (the room grows).
+Every measurement stops starting requests after `max_seconds` (a slow server does
+fewer); what is in flight finishes and counts.
 
 The load generator (bench/http_load.py) is a separate process: its CPU share (CPU
 seconds / wall seconds of a measurement) is in the table, to show it was not the
@@ -65,7 +67,7 @@ class Sizes:
     cycles: int
     runs: int
     clients: int = CLIENTS
-    max_seconds: float = 12.0  # per measurement: a slow server gets fewer requests done
+    max_seconds: float = 10.0  # per measurement: a slow server gets fewer requests done
 
 
 FULL = Sizes(rooms=(0, 300, 1000), desks=50, checkins=100, statuses=400, cycles=2, runs=3)
@@ -277,14 +279,14 @@ class Row:
 
 def print_table(rows: list[Row]) -> None:
     head = (
-        f"{'':40} {'n':>4} {'err':>4} {'ours rps':>9} {'p50 ms':>8} {'p99 ms':>8}   "
+        f"{'':42} {'n':>4} {'err':>4} {'ours rps':>9} {'p50 ms':>8} {'p99 ms':>8}   "
         f"{'ceiling rps':>11} {'p99 ms':>8}   {'ratio':>6} {'loader cpu':>10}"
     )
     print(head)
     for row in rows:
         name = row.latency_of
         print(
-            f"{row.what:40} {row.med(lambda m: m.done):4.0f} {row.med(lambda m: m.shed):4.0f} "
+            f"{row.what:42} {row.med(lambda m: m.done):4.0f} {row.med(lambda m: m.shed):4.0f} "
             f"{row.med(lambda m: m.rps):9.1f} "
             f"{row.med(lambda m, n=name: m.p(0.5, n)):8.1f} "
             f"{row.med(lambda m, n=name: m.p(0.99, n)):8.1f}   "
@@ -318,11 +320,11 @@ def sqlite_phase(sizes: Sizes, tmp: Path, loader: Loader) -> dict[str, Row]:
 
     rows = {
         "checkin0": Row(f"check-in, room {empty} (+n)"),
-        "checkin_mid": Row(f"check-in, room {mid} (+n)"),
-        "checkin_big": Row(f"check-in, room {big} (+n)"),
         "status": Row(f"visit status, room {mid}"),
         # rps: desk actions a second; latency: call-next's
         "callnext": Row(f"{len(desks)} desks cycling, room {mid}", latency_of="call-next"),
+        "checkin_mid": Row(f"check-in, room {mid} less the desks' calls"),
+        "checkin_big": Row(f"check-in, room {big} (+n)"),
     }
     room_rows = {empty: "checkin0", mid: "checkin_mid", big: "checkin_big"}
     with running(Ceiling(ceiling_url, workers=1)) as ceil:
@@ -331,34 +333,42 @@ def sqlite_phase(sizes: Sizes, tmp: Path, loader: Loader) -> dict[str, Row]:
             for size in (empty, mid, big):
                 shutil.copy(rooms[size], work)
                 with running(LiveServer(work_url, quiet=QUIET, **SERVER_ENV)) as ours:
+                    if size == mid:  # reads first, then the desks, while the room is `mid`
+                        mid_phase(
+                            sizes, loader, ours, ceil, rows, desks, tokens[mid], ceiling_tokens
+                        )
                     row = rows[room_rows[size]]
                     job = checkin_job(ours.http, sizes, "/api/v1/centers/lippe/visits", KIOSK)
                     row.ours.append(loader.run(job))
                     row.ceiling.append(loader.run(post))
-                    if size == mid:
-                        st = rows["status"]
-                        st.ours.append(
-                            loader.run(status_job(ours.http, sizes, "/api/v1/visits/", tokens[mid]))
-                        )
-                        st.ceiling.append(
-                            loader.run(status_job(ceil.http, sizes, "/visits/", ceiling_tokens))
-                        )
-            shutil.copy(rooms[mid], work)
-            with running(LiveServer(work_url, quiet=QUIET, **SERVER_ENV)) as ours:
-                auth = staff_tokens(ours.http, {agency for _, agency in desks})
-                job = {
-                    "kind": "desks",
-                    "base": ours.http,
-                    "cycles": sizes.cycles,
-                    "max_seconds": sizes.max_seconds,
-                    "desks": [(code, auth[agency]) for code, agency in desks],
-                }
-                measured = loader.run(job)
-                paired = loader.run(post)
-                rows["callnext"].ours.append(measured)
-                rows["callnext"].ceiling.append(paired)
             progress(f"sqlite run {run + 1}/{sizes.runs} done")
     return rows
+
+
+def mid_phase(
+    sizes: Sizes,
+    loader: Loader,
+    ours: LiveServer,
+    ceil: Ceiling,
+    rows: dict[str, Row],
+    desks: list[tuple[str, str]],
+    tokens: list[str],
+    ceiling_tokens: list[str],
+) -> None:
+    """Visit status, then every desk cycling call-next → start → finish, each paired."""
+    st = rows["status"]
+    st.ours.append(loader.run(status_job(ours.http, sizes, "/api/v1/visits/", tokens)))
+    st.ceiling.append(loader.run(status_job(ceil.http, sizes, "/visits/", ceiling_tokens)))
+    auth = staff_tokens(ours.http, {agency for _, agency in desks})
+    job = {
+        "kind": "desks",
+        "base": ours.http,
+        "cycles": sizes.cycles,
+        "max_seconds": sizes.max_seconds,
+        "desks": [(code, auth[agency]) for code, agency in desks],
+    }
+    rows["callnext"].ours.append(loader.run(job))
+    rows["callnext"].ceiling.append(loader.run(checkin_job(ceil.http, sizes, "/visits", None)))
 
 
 def postgres_phase(sizes: Sizes, loader: Loader) -> Row | None:
@@ -367,7 +377,7 @@ def postgres_phase(sizes: Sizes, loader: Loader) -> Row | None:
         return None
     from app.migrate import upgrade
 
-    row = Row("PostgreSQL, 2 workers: check-in, room 0")
+    row = Row("PG, 2 workers: check-in, room 0 (+n a run)")
     with PgCluster() as cluster:
         asyncio.run(cluster.create_database("bench_tpl"))
         upgrade(cluster.url("bench_tpl"))
@@ -375,18 +385,16 @@ def postgres_phase(sizes: Sizes, loader: Loader) -> Row | None:
         asyncio.run(cluster.create_database("ceiling"))
         asyncio.run(ceiling.prepare(cluster.url("ceiling"), 100))
         progress("postgres cluster and template ready")
-        with running(Ceiling(cluster.url("ceiling"), workers=2)) as ceil:
+        asyncio.run(cluster.create_database("bench_run", template="bench_tpl"))
+        # One server for every run (a two-worker start costs tens of seconds here): the
+        # room grows by each run's check-ins.
+        ours_pg = LiveServer(cluster.url("bench_run"), workers=2, quiet=QUIET, **SERVER_ENV)
+        with running(Ceiling(cluster.url("ceiling"), workers=2)) as ceil, running(ours_pg):
             post = checkin_job(ceil.http, sizes, "/visits", None)
             for run in range(sizes.runs):
-                name = f"bench_run{run}"
-                asyncio.run(cluster.create_database(name, template="bench_tpl"))
-                with running(
-                    LiveServer(cluster.url(name), workers=2, quiet=QUIET, **SERVER_ENV)
-                ) as ours:
-                    job = checkin_job(ours.http, sizes, "/api/v1/centers/lippe/visits", KIOSK)
-                    row.ours.append(loader.run(job))
-                    row.ceiling.append(loader.run(post))
-                asyncio.run(cluster.drop_database(name))
+                job = checkin_job(ours_pg.http, sizes, "/api/v1/centers/lippe/visits", KIOSK)
+                row.ours.append(loader.run(job))
+                row.ceiling.append(loader.run(post))
                 progress(f"postgres run {run + 1}/{sizes.runs} done")
     return row
 

@@ -40,4 +40,4 @@ def test_the_tiny_benchmark_prints_its_table_and_last_line() -> None:
         assert row in table
     assert "loader cpu" in table
     if pg_bin():
-        assert "PostgreSQL, 2 workers" in table and found.group(5) != "nan"
+        assert "PG, 2 workers" in table and found.group(5) != "nan"
