@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.centers.context import CenterContext
 from app.errors import Conflict, Invalid
 from app.journal.log import append, day_counter
-from app.kinds import EventType, StepStatus, VisitStatus
+from app.kinds import EventType, StepSource, StepStatus, VisitStatus
 from app.routing.rules import RESIDENCE_STATUSES, Person, resolve
 from app.visits.lifecycle import OPEN_STEPS, ticket_label, visit_status
 from app.visits.models import IdempotencyKey, Step, Visit
@@ -132,8 +132,20 @@ async def check_in(
             for need, nxt in resolution.unavailable
         ],
         checked_in_at=now,
+        case_conference=False,
+        # Every column the event's copy of the visit reads is set here, not left to the
+        # INSERT's defaults: the visit reaches the database in the commit's one flush.
         steps=[
-            Step(position=i, need=need, agency=agency, status=StepStatus.PENDING, queued_at=now)
+            Step(
+                position=i,
+                need=need,
+                agency=agency,
+                status=StepStatus.PENDING,
+                source=StepSource.CHECKIN,
+                queued_at=now,
+                no_shows=0,
+                recalls=0,
+            )
             for i, (need, agency) in enumerate(resolution.steps)
         ],
     )
@@ -141,8 +153,8 @@ async def check_in(
     if visit.status == VisitStatus.DONE:
         visit.ended_at = now
     session.add(visit)
-    await session.flush()  # the key row references the visit
     if idempotency_key is not None:
+        await session.flush()  # the key row references the visit
         session.add(
             IdempotencyKey(
                 center_id=ctx.center.id,
@@ -152,7 +164,6 @@ async def check_in(
                 created_at=now,
             )
         )
-    await session.flush()
     await append(
         session,
         center_id=ctx.center.id,
