@@ -40,6 +40,17 @@ export function newKey() {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Milliseconds the server asked us to wait (its `retry_after`), at most 20 s; else 0. */
+export function serverWait(err) {
+  const seconds = Number(err?.problem?.retry_after);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 20) * 1000 : 0;
+}
+
+/** Too many check-ins from this kiosk in a minute (429 `kiosk_limit`): a calm wait. */
+export function isKioskBusy(err) {
+  return err instanceof ApiError && err.code === "kiosk_limit";
+}
+
 /**
  * Check in with one Idempotency-Key for the whole attempt: a retry after a lost answer
  * returns the visit created before (200) instead of creating a second one.
@@ -59,7 +70,10 @@ export async function checkIn(slug, token, attempt, { onRetry = () => {}, tries 
     } catch (err) {
       if (!isRetryable(err) || n >= tries) throw err;
       onRetry(n, err);
-      await sleep(delay + Math.random() * 300);
+      // 429 (this kiosk's check-ins per minute) and 503 (the database away for a moment)
+      // say how long to wait (Retry-After, also `retry_after` in the problem); never a
+      // new key: a repeat of this one cannot make a second visit.
+      await sleep(Math.max(delay, serverWait(err)) + Math.random() * 300);
       delay = Math.min(delay * 2, 8000);
     }
   }

@@ -3,7 +3,15 @@
 // Layout: a header (center, progress, larger text), the screen, and a footer with the
 // screen's actions, so the primary action is always on screen without scrolling.
 
-import { ApiError, checkIn, isDayClosed, newKey, phoneLink, today as fetchToday } from "./api.js";
+import {
+  ApiError,
+  checkIn,
+  isDayClosed,
+  isKioskBusy,
+  newKey,
+  phoneLink,
+  today as fetchToday,
+} from "./api.js";
 import { icon } from "./icons.js";
 import { deviceSetup } from "/static/device.js";
 import { esc } from "/static/html.js";
@@ -633,6 +641,7 @@ function renderPrint() {
 
 function errorMessage(err) {
   if (!(err instanceof ApiError)) return { text: L("errInvalid"), retry: false };
+  if (isKioskBusy(err)) return { text: L("kioskBusy"), retry: true };
   if (err.kind === "network" || err.status >= 500 || err.status === 429)
     return { text: L("errNetwork"), retry: true };
   // The problem's code says why (never its English detail): a closed day may say when
@@ -861,9 +870,9 @@ async function send() {
   go("sending");
   try {
     const visit = await checkIn(setup.slug, setup.token, state.attempt, {
-      onRetry: () => {
+      onRetry: (_n, err) => {
         const note = document.getElementById("retry-note");
-        if (note) note.textContent = L("retrying");
+        if (note) note.textContent = L(isKioskBusy(err) ? "kioskBusy" : "retrying");
       },
     });
     state.visit = visit;

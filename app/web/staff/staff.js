@@ -85,7 +85,7 @@ function watchIdle() {
 /** The kit's request with the staff session; a lapsed session signs out. */
 async function api(method, path, body, { background = false } = {}) {
   try {
-    const result = await request(method, path, { body, background });
+    const result = await requestRetrying(method, path, { body, background });
     if (!background) watchIdle();
     return result;
   } catch (err) {
@@ -93,6 +93,34 @@ async function api(method, path, body, { background = false } = {}) {
       signedOut(t(`p_${err.code}`));
     }
     throw err;
+  }
+}
+
+const DB_RETRIES = 4;
+
+/**
+ * A 503 `database_unavailable` means nothing was written (docs/api.md §9): the same
+ * action is sent again after the server's Retry-After, a calm note on the screen
+ * meanwhile, up to DB_RETRIES times; then the problem is shown as usual.
+ */
+async function requestRetrying(method, path, options) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const result = await request(method, path, options);
+      if (attempt > 1) flash("");
+      document.body.dataset.retrying = "false";
+      return result;
+    } catch (err) {
+      const again = err instanceof ApiError && err.code === "database_unavailable";
+      if (!again || attempt > DB_RETRIES) {
+        document.body.dataset.retrying = "false";
+        throw err;
+      }
+      const seconds = Math.min(Number(err.problem?.retry_after) || 2, 10);
+      document.body.dataset.retrying = "true";
+      if (!options.background) flash(t("p_retrying", { seconds }), "info");
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
   }
 }
 

@@ -181,6 +181,8 @@ export default {
   declined: "Anfrage abgelehnt.",
   // problems, by the API's code
   p_network: "Keine Verbindung zum Server.",
+  p_retrying: "Die Datenbank ist kurz nicht erreichbar. Neuer Versuch in {seconds} s …",
+  p_database_unavailable: "Die Datenbank ist gerade nicht erreichbar. Nichts wurde gespeichert; bitte gleich noch einmal versuchen.",
   p_not_authenticated: "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an.",
   p_session_expired: "Ihre Sitzung ist abgelaufen (zu lange inaktiv oder zu lange angemeldet). Bitte melden Sie sich neu an.",
   p_csrf_failed: "Die Anfrage wurde aus Sicherheitsgründen abgelehnt. Bitte laden Sie die Seite neu.",

@@ -173,6 +173,8 @@ export default {
   withdrawn: "Request withdrawn.",
   declined: "Request declined.",
   p_network: "No connection to the server.",
+  p_retrying: "The database is briefly unavailable. Trying again in {seconds} s …",
+  p_database_unavailable: "The database is unavailable right now. Nothing was saved; please try again in a moment.",
   p_not_authenticated: "Your session has ended. Please sign in again.",
   p_session_expired: "Your session has ended (inactive too long, or signed in too long). Please sign in again.",
   p_csrf_failed: "The request was refused for security reasons. Please reload the page.",

@@ -58,6 +58,7 @@ export default {
   consentNo: "Nein, nicht teilen",
   sending: "Bitte warten …",
   retrying: "Verbindungsproblem. Wir versuchen es noch einmal …",
+  kioskBusy: "Gerade melden sich viele Menschen an. Bitte einen Moment Geduld – wir versuchen es gleich noch einmal …",
   ticketTitle: "Ihre Nummer",
   ticketHint: "Achten Sie auf den Bildschirm. Wir rufen diese Nummer auf.",
   yourSteps: "Ihre Stationen heute",

@@ -58,6 +58,7 @@ export default {
   consentNo: "No, do not share",
   sending: "Please wait …",
   retrying: "Connection problem. Trying again …",
+  kioskBusy: "Many people are checking in right now. Please wait a moment – we will try again shortly …",
   ticketTitle: "Your number",
   ticketHint: "Watch the screen. We will call this number.",
   yourSteps: "Where you go today",

@@ -58,6 +58,7 @@ export default {
   consentNo: "Nu, fără schimb de date",
   sending: "Vă rugăm să așteptați …",
   retrying: "Problemă de conexiune. Încercăm din nou …",
+  kioskBusy: "Chiar acum se înregistrează multe persoane. Vă rugăm să așteptați puțin – încercăm din nou imediat …",
   ticketTitle: "Numărul dumneavoastră",
   ticketHint: "Urmăriți ecranul. Vom striga acest număr.",
   yourSteps: "Unde mergeți astăzi",

@@ -58,6 +58,7 @@ export default {
   consentNo: "Hayır, paylaşmasınlar",
   sending: "Lütfen bekleyin …",
   retrying: "Bağlantı sorunu. Tekrar deniyoruz …",
+  kioskBusy: "Şu anda çok sayıda kişi kayıt oluyor. Lütfen biraz bekleyin – birazdan tekrar deneyeceğiz …",
   ticketTitle: "Numaranız",
   ticketHint: "Ekranı takip edin. Bu numarayı çağıracağız.",
   yourSteps: "Bugün gideceğiniz yerler",
