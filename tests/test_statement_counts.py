@@ -132,8 +132,9 @@ def _same(measured: tuple[Counts, Counts], action: str) -> None:
 
 @pytest.mark.xfail(
     strict=False,
-    reason="the estimate after a check-in reloads the whole room (selectin batches of 500: "
-    "17 statements at 5 waiting, 21 at 600) until the room projection (issue 10 item 1)",
+    reason="the estimate after a check-in reloads the whole room (on SQLite in selectin "
+    "batches of 500: 17 statements at 5 waiting, 21 at 600) until the room projection "
+    "(issue 10 item 1)",
 )
 async def test_check_in_reads_as_much_at_600_waiting_as_at_5(measured: Any) -> None:
     _same(measured, "check-in")
