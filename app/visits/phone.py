@@ -17,16 +17,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import math
 import re
-import time
 from urllib.parse import urlencode
 
 import segno
-from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
 from app.errors import TooManyRequests
+from app.ops.ratelimit import SlidingWindow
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # 31 characters a person cannot confuse
 CHECK_LENGTH = 5
@@ -100,26 +98,30 @@ def qr_svg(url: str) -> str:
 class CodeThrottle:
     """Guesses of short codes: per client address, and per ticket across all addresses.
 
-    In-process counters like the login throttle: with several workers each keeps its
-    own, which still caps guessing at workers x limit.
+    Each lookup takes its place *before* the code is checked (no await in between, so
+    concurrent guesses cannot outrun the count) and gives it back when the code was
+    right. In-process counters like the login throttle (app/auth/throttle.py): with
+    several workers each keeps its own, which still caps guessing at workers x limit.
     """
 
     def __init__(self, per_client: str = "20/10 minutes", per_ticket: str = "30/hour") -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._client: RateLimitItem = parse(per_client)
-        self._ticket: RateLimitItem = parse(per_ticket)
+        self._client = SlidingWindow(per_client)
+        self._ticket = SlidingWindow(per_ticket)
 
-    def check(self, *, client: str, ticket: str | None) -> None:
+    def begin(self, *, client: str, ticket: str | None) -> list[tuple[SlidingWindow, str]]:
         keys = [(self._client, f"ip:{client}")]
         if ticket:
             keys.append((self._ticket, f"ticket:{ticket}"))
-        for item, key in keys:
-            if not self._limiter.test(item, key):
-                reset = self._limiter.get_window_stats(item, key).reset_time
-                retry = max(1, int(reset - time.time()))
-                raise TooManyRequests("too many wrong codes; try again later", retry_after=retry)
+        for window, key in keys:
+            wait = window.wait(key)
+            if wait > 0:
+                raise TooManyRequests(
+                    "too many wrong codes; try again later", retry_after=math.ceil(wait)
+                )
+        for window, key in keys:
+            window.take(key)
+        return keys
 
-    def failed(self, *, client: str, ticket: str | None) -> None:
-        self._limiter.hit(self._client, f"ip:{client}")
-        if ticket:
-            self._limiter.hit(self._ticket, f"ticket:{ticket}")
+    def succeeded(self, taken: list[tuple[SlidingWindow, str]]) -> None:
+        for window, key in taken:
+            window.give_back(key)

@@ -107,7 +107,7 @@ async def visit_by_code(request: Request, db: DbDep, clock: ClockDep) -> CodeOut
     client = request.client.host if request.client else "unknown"
     parsed = parse_code(body.code)
     throttle = _throttle(request)
-    throttle.check(client=client, ticket=parsed[0] if parsed else None)
+    taken = throttle.begin(client=client, ticket=parsed[0] if parsed else None)
     if parsed is not None:
         ticket, check = parsed
         secret = _settings(request).signing_key
@@ -120,6 +120,6 @@ async def visit_by_code(request: Request, db: DbDep, clock: ClockDep) -> CodeOut
             )
             for token, slug in rows.all():
                 if matches(secret, token, check):
+                    throttle.succeeded(taken)  # a right code is no guess
                     return CodeOut(token=token, center=slug)
-    throttle.failed(client=client, ticket=parsed[0] if parsed else None)
     raise NotFound("no visit has this code", code="unknown_code")

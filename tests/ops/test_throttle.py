@@ -81,6 +81,20 @@ async def test_100_concurrent_wrong_passwords_are_counted_before_they_are_checke
     retry_after(await attempt(client, "demo-abh"))
 
 
+async def test_100_concurrent_wrong_phone_codes_are_counted_before_they_are_checked(
+    client: Any,
+) -> None:
+    codes = [f"A{n:03d}-ABCDE" for n in range(100)]
+    answers = await asyncio.gather(
+        *(client.post("/api/v1/visits/by-code", json={"code": code}) for code in codes)
+    )
+    counts = Counter(r.status_code for r in answers)
+    assert counts == {404: 20, 429: 80}, counts
+    for r in answers:
+        if r.status_code == 429:
+            retry_after(r)
+
+
 @settings(trusted_proxies="10.0.0.9")
 async def test_guessing_from_elsewhere_never_locks_a_clerk_out_at_a_known_address(
     client: Any,
