@@ -229,7 +229,7 @@ async def open_overview(gate: Gate, slug: str) -> Channel:
         ctx = await load_context(session, center, now=gate.clock())
 
     async def build(session: AsyncSession, ctx: CenterContext, now: datetime) -> State:
-        data = await read_overview(session, ctx, now=now)
+        data = await read_overview(session, ctx, now=now, exact=True)
         return data.seq, data.model_dump(mode="json")
 
     load = _state_loader(center.id, build)

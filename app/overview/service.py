@@ -24,9 +24,12 @@ from app.visits.models import Visit
 from app.visits.queries import active_visits, minutes
 
 
-async def read_overview(session: AsyncSession, ctx: CenterContext, *, now: datetime) -> Overview:
+async def read_overview(
+    session: AsyncSession, ctx: CenterContext, *, now: datetime, exact: bool = False
+) -> Overview:
+    """exact: a socket's snapshot, whose visitors must be those of its seq."""
     seq = await last_seq(session, center_id=ctx.center.id, day=ctx.today)
-    visits = await active_visits(session, ctx)
+    visits = await active_visits(session, ctx, exact=exact)
     waits = {w.agency: w for w in agency_waits(visits, ctx)}
     last_at = await _last_desk_events(session, ctx)
     present = ctx.present
