@@ -226,3 +226,24 @@ def test_the_lead_is_told_these_sections_are_for_administrators(
     page.click("#admin-login button[type=submit]")
     expect(page.locator("h1")).to_have_text("Nur für die Administration")
     expect(page.locator("main a[href='/admin/']")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/days.html", "/admin/devices.html", "/admin/users.html", "/days/?c=lippe"]
+)
+def test_the_pages_have_no_serious_axe_violations(desk_pc: Any, server: Server, path: str) -> None:
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page = desk_pc
+    if path.startswith("/admin/"):
+        sign_in(page, server, path)
+        page.locator("main h1").first.wait_for()
+    else:
+        page.goto(server.base + path)
+        page.locator("li.day").first.wait_for()
+    violations = axe_module.Axe().run(page).response["violations"]
+    serious = [
+        (v["id"], [n["target"] for n in v["nodes"]])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
