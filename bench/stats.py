@@ -47,7 +47,8 @@ from app.visits.models import Visit
 from app.visits.schemas import CheckIn
 
 VISITORS = 40
-DESKS = ("r112", "r113", "r114", "r116", "r201", "r204", "r206")  # a quiet day's desks
+# One desk per agency the needs below go to: a day with queues in the morning.
+DESKS = ("r112", "r114", "r116", "r201", "r204", "r205", "r206")
 NEEDS = (
     (["residence"], 6),
     (["residence", "work"], 4),
@@ -58,7 +59,6 @@ NEEDS = (
     (["counselling"], 3),
     (["recognition"], 2),
     (["language_course"], 3),
-    (["training"], 1),
 )
 LANGUAGES = (("de", 8), ("ar", 5), ("uk", 4), ("en", 3), ("ru", 2), ("tr", 2), ("fa", 2))
 
@@ -85,7 +85,7 @@ def plan(rng: random.Random) -> Day:
     needs, weights = zip(*NEEDS, strict=True)
     langs, lang_weights = zip(*LANGUAGES, strict=True)
     for i in range(VISITORS):
-        minute = 8 * 60 + int(rng.triangular(0, 6 * 60, 45))  # most come in the morning
+        minute = 8 * 60 + int(rng.triangular(0, 6 * 60, 20))  # most come in the morning
         body = CheckIn(
             language=rng.choices(langs, lang_weights)[0],
             needs=list(rng.choices(needs, weights)[0]),
@@ -107,6 +107,7 @@ async def build_day(db: Database, center: Center, day: date, rng: random.Random)
     async with db.write(center.id) as session:
         ctx = await load_context(session, center, now=start + timedelta(hours=8))
         runs = [DeskRun(code, agency=ctx.desks[code].agency_code) for code in DESKS]
+        gone: set[str] = set()
         for minute in range(8 * 60, 17 * 60):
             now = (start + timedelta(minutes=minute)).astimezone(UTC)
             changed: set[str] = set()  # agencies with new steps in their queue
@@ -126,7 +127,7 @@ async def build_day(db: Database, center: Center, day: date, rng: random.Random)
                         changed.add(run.agency)
                     else:
                         await desks.start(session, ctx, desk, now=now)
-                        run.phase, run.until = "serving", minute + rng.randrange(6, 31)
+                        run.phase, run.until = "serving", minute + rng.randrange(8, 36)
                 elif run.phase == "serving" and minute >= run.until:
                     assert run.visit is not None
                     mine = [
@@ -148,7 +149,10 @@ async def build_day(db: Database, center: Center, day: date, rng: random.Random)
                     run.idle = True
                     continue
                 run.visit, run.phase, run.until = called, "called", minute + 1
-                run.absent = rng.random() < 0.04
+                # Some have left: called once in vain, most of them are gone for good.
+                run.absent = called.id in gone or rng.random() < 0.04
+                if run.absent and rng.random() < 0.7:
+                    gone.add(called.id)
     return len(checked)
 
 

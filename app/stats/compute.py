@@ -356,20 +356,34 @@ def summarise(
     lang_visits: Counter[str] = Counter()
     lang_unshared: Counter[str] = Counter()
     sites: Counter[str] = Counter()
+    # One pass over a year of visits (some 15,000): plain loops, no call per visit.
     for day, facts in days:
         visits = []
+        no_shows = cancelled = invited_today = 0
         for visit in facts:
             if site is not None and visit[V_SITE] != site:
                 continue
-            steps = [s for s in visit[V_STEPS] if _step_matches(s, agency, need)]
-            if filtered and not steps:
-                continue
+            steps = visit[V_STEPS]
+            if filtered:
+                steps = [s for s in steps if _step_matches(s, agency, need)]
+                if not steps:
+                    continue
             visits.append(visit)
             all_steps.extend(steps)
             hours[visit[V_HOUR]] += 1
             sites[visit[V_SITE]] += 1
-            lang_visits[visit[V_LANGUAGE]] += 1
-            lang_unshared[visit[V_LANGUAGE]] += sum(1 for s in steps if s[S_SHARED] is False)
+            language = visit[V_LANGUAGE]
+            lang_visits[language] += 1
+            for step in steps:
+                if step[S_SHARED] is False:
+                    lang_unshared[language] += 1
+            for step in visit[V_STEPS]:
+                if step[S_END] == NO_SHOW:
+                    no_shows += 1
+            if visit[V_END] == CANCELLED:
+                cancelled += 1
+            if visit[V_INVITED]:
+                invited_today += 1
             for src, dst in visit[V_REFERRALS]:
                 if agency is None or agency in (src, dst):
                     refs[(src, dst)] += 1
@@ -378,17 +392,17 @@ def summarise(
                     joint[(host, guest)] += 1
         all_visits.extend(visits)
         if visits:
-            waits = durations(v[V_WAIT] for v in visits)
+            waits = durations([v[V_WAIT] for v in visits])
             day_rows.append(
                 StatsDayRow(
                     date=day,
                     visitors=len(visits),
-                    invited=sum(1 for v in visits if v[V_INVITED]),
+                    invited=invited_today,
                     wait_median=waits.median,
                     wait_p90=waits.p90,
-                    stay_mean=durations(v[V_STAY] for v in visits).mean,
-                    no_shows=sum(1 for v in visits for s in v[V_STEPS] if s[S_END] == NO_SHOW),
-                    cancelled=sum(1 for v in visits if v[V_END] == CANCELLED),
+                    stay_mean=durations([v[V_STAY] for v in visits]).mean,
+                    no_shows=no_shows,
+                    cancelled=cancelled,
                 )
             )
     with_leave_by = [v for v in all_visits if v[V_LEAVE_BY] is not None]

@@ -17,7 +17,7 @@ from app.deps import ClockDep, DbDep
 from app.errors import Invalid, problem_responses
 from app.stats.compute import AT_CENTER, summarise
 from app.stats.schemas import Stats
-from app.stats.service import facts_for_range
+from app.stats.service import collector_paused, facts_for_range
 from app.stats.tables import TABLE_NAMES, to_csv
 
 router = APIRouter(
@@ -76,9 +76,10 @@ async def _stats(
         raise Invalid("need", f"unknown need '{need}'", need)
     if site is not None and site != CENTER_SITE and site not in site_names:
         raise Invalid("site", f"no day of this center is at '{site}'", site)
-    today, days = await facts_for_range(db, center, first, last, now=clock())
     at_site = None if site is None else (AT_CENTER if site == CENTER_SITE else site)
-    summary = summarise(days, agency=agency, need=need, site=at_site)
+    with collector_paused():
+        today, days = await facts_for_range(db, center, first, last, now=clock())
+        summary = summarise(days, agency=agency, need=need, site=at_site)
     return Stats(
         center=center.slug,
         timezone=center.timezone,
