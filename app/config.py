@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     kiosk_checkins: str = Field(default="60/minute", pattern=r"^\d+ ?(/|per) ?\d* ?\w+$")
     # Log lines: json (one object per line, for a log collector) or text (for people);
     # unset: text in demo mode, json otherwise (app/ops/logs.py).
-    log_format: str | None = Field(default=None, pattern="^(json|text)$")
+    log_format: str | None = Field(default=None, pattern="^(json|text)?$")  # "": unset
 
     @model_validator(mode="after")
     def _refuse_insecure_key(self) -> Settings:
@@ -91,7 +91,7 @@ class Settings(BaseSettings):
 
     @property
     def log_style(self) -> Literal["json", "text"]:
-        if self.log_format == "text" or (self.log_format is None and self.demo):
+        if self.log_format == "text" or (not self.log_format and self.demo):
             return "text"
         return "json"
 

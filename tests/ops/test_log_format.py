@@ -83,3 +83,16 @@ def test_request_ids() -> None:
         made = request_id_from([(b"X-Request-ID", bad)])
         assert made != bad.decode("latin-1") and len(made) == 32
     assert len(request_id_from([])) == 32
+
+
+def test_the_format_setting() -> None:
+    from app.config import Settings
+
+    secret = {"secret_key": "a-secret-key-of-some-length"}
+    assert Settings(**secret).log_style == "json"  # production
+    assert Settings(demo=True).log_style == "text"
+    assert Settings(demo=True, log_format="json").log_style == "json"
+    assert Settings(**secret, log_format="text").log_style == "text"
+    assert Settings(demo=True, log_format="").log_style == "text"  # an empty variable
+    with pytest.raises(ValueError):
+        Settings(**secret, log_format="xml")
