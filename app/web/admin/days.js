@@ -34,6 +34,7 @@ const strings = {
     colActions: "Aktionen",
     atCenter: "im Center",
     all: "alle",
+    allBut: "alle außer {codes}",
     today: "heute",
     cancelled: "abgesagt",
     past: "vorbei",
@@ -93,6 +94,7 @@ const strings = {
     colActions: "Actions",
     atCenter: "at the center",
     all: "all",
+    allBut: "all but {codes}",
     today: "today",
     cancelled: "cancelled",
     past: "past",
@@ -267,6 +269,7 @@ startAdmin({
           if (input?.setAttribute) input.setAttribute("aria-invalid", "true");
         }
         document.getElementById("day-form-error").textContent = t("fixErrors");
+        form.querySelector("[aria-invalid=true]")?.focus(); // the first bad field, in view
         return;
       }
       const code = err instanceof ApiError ? err.code : "";
@@ -295,15 +298,21 @@ startAdmin({
       if (data.open_every_day) return `<p class="alert notice" role="note">${esc(t("everyDay"))}</p>`;
       if (!data.days.length) return `<p class="muted">${esc(t("none"))}</p>`;
       const rows = data.days.map((day) => {
-        const agencies = day.agencies ? day.agencies.join(", ") : t("all");
+        const missing = data.agencies.filter((a) => day.agencies && !day.agencies.includes(a));
+        // A long list that leaves out one or two agencies reads better the other way round.
+        const agencies = !day.agencies
+          ? t("all")
+          : missing.length && missing.length <= 2 && day.agencies.length > 3
+            ? t("allBut", { codes: missing.join(", ") })
+            : day.agencies.join(", ");
         const actions = day.past ? "" : `
           <button type="button" class="btn small" data-edit="${esc(day.date)}">${esc(t("edit"))}</button>
           ${day.cancelled
             ? `<button type="button" class="btn small" data-reinstate="${esc(day.date)}">${esc(t("reinstate"))}</button>`
             : `<button type="button" class="btn small danger" data-cancel="${esc(day.date)}">${esc(t("cancelDay"))}</button>`}`;
         return `<tr data-day="${esc(day.date)}"${day.past ? ' class="muted"' : ""}>
-          <td>${esc(formatDay(lang, day.date))}</td>
-          <td><bdi>${esc(day.opens)}–${esc(day.closes)}</bdi></td>
+          <td class="nowrap">${esc(formatDay(lang, day.date))}</td>
+          <td class="nowrap"><bdi>${esc(day.opens)}–${esc(day.closes)}</bdi></td>
           <td>${day.site ? esc(day.site) : `<span class="muted">${esc(t("atCenter"))}</span>`}</td>
           <td>${esc(agencies)}</td>
           <td>${stateBadge(day)}</td>
