@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -241,19 +242,25 @@ async def measure(url: str, dates: list[date], today: date, runs: int) -> dict[s
             }
             for name, params in queries.items():
                 times = []
+                cpu = []
                 for i in range(runs + 1):
-                    began = time.perf_counter()
+                    began, used = time.perf_counter(), time.process_time()
                     r = await client.get(
                         "/api/v1/centers/lippe/stats", params=params, headers=headers
                     )
                     times.append((time.perf_counter() - began) * 1000)
+                    cpu.append((time.process_time() - used) * 1000)
                     assert r.status_code == 200, r.text
                     if i == 0:
                         visitors = r.json()["totals"]["visitors"]
                         print(f"{name}: cold (rollup built) {times[0]:.0f} ms, {visitors} visits")
                 warm = times[1:]
                 out[name] = statistics.median(warm)
-                spread = f"min {min(warm):.0f}, max {max(warm):.0f}"
+                # CPU time of this process (app and client): the wall time less the
+                # waiting for a core on a busy machine.
+                spread = f"min {min(warm):.0f}, max {max(warm):.0f}, "
+                load = os.getloadavg()[0]
+                spread += f"CPU median {statistics.median(cpu[1:]):.0f} ms, load {load:.1f}"
                 print(f"{name}: warm median {out[name]:.0f} ms ({spread})")
     await db.dispose()
     return out

@@ -14,7 +14,6 @@ changes no wait; hours of the day are the center's local hours.
 from __future__ import annotations
 
 import math
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -275,13 +274,14 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
 
 def durations(seconds: Iterable[int | None]) -> Durations:
     """Count, mean, median and 90th percentile in minutes (one decimal)."""
-    values = sorted(s for s in seconds if s is not None)
+    values = [s for s in seconds if s is not None]
     if not values:
         return Durations(count=0, mean=None, median=None, p90=None)
+    values.sort()  # once: the median is the 50th percentile of the same sorted list
     return Durations(
         count=len(values),
-        mean=round(statistics.fmean(values) / 60, 1),
-        median=round(statistics.median(values) / 60, 1),
+        mean=round(sum(values) / len(values) / 60, 1),
+        median=round(percentile(values, 0.5) / 60, 1),
         p90=round(percentile(values, 0.9) / 60, 1),
     )
 
@@ -314,14 +314,15 @@ def _group_rows(steps: list[list[Any]], key: str, refs: Counter[tuple[str, str]]
     rows: list[Any] = []
     for code in sorted(grouped):
         group = grouped[code]
+        ends = Counter(s[S_END] for s in group)
         figures = {
             "steps": len(group),
-            "done": sum(1 for s in group if s[S_END] == DONE),
-            "no_shows": sum(1 for s in group if s[S_END] == NO_SHOW),
-            "misses": sum(s[S_MISSES] for s in group),
-            "referred_in": sum(1 for s in group if s[S_SOURCE] == "referral"),
-            "wait": durations(s[S_WAIT] for s in group),
-            "service": durations(s[S_SERVICE] for s in group),
+            "done": ends[DONE],
+            "no_shows": ends[NO_SHOW],
+            "misses": sum([s[S_MISSES] for s in group]),
+            "referred_in": sum([1 for s in group if s[S_SOURCE] == "referral"]),
+            "wait": durations([s[S_WAIT] for s in group]),
+            "service": durations([s[S_SERVICE] for s in group]),
         }
         if key == "agency":
             rows.append(
