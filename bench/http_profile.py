@@ -41,6 +41,7 @@ def frame_name(frame: str) -> str:
 def summarise(collapsed: Path, top: int) -> str:
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
+    entry: Counter[str] = Counter()  # the outermost of our functions on each stack
     total = 0
     for line in collapsed.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
@@ -52,8 +53,12 @@ def summarise(collapsed: Path, top: int) -> str:
                 inclusive[name] += n
         if frames:
             own[frames[-1]] += n
+        ours = [f for f in frames if "(app/" in f and "app/cli.py" not in f]
+        entry[ours[0] if ours else f"(none of ours) {frames[0] if frames else ''}"] += n
     out = [f"{total} samples holding the GIL; our functions, inclusive, top {top}:"]
     out += [f"  {n / total:6.1%}  {name}" for name, n in inclusive.most_common(top)]
+    out += ["where the stacks enter our code:"]
+    out += [f"  {n / total:6.1%}  {name}" for name, n in entry.most_common(8)]
     out += [f"own time, top {top}:"]
     out += [f"  {n / total:6.1%}  {name}" for name, n in own.most_common(top)]
     return "\n".join(out)
