@@ -32,10 +32,12 @@ def open_all_day(closes: str = "23:59") -> str:
         f'  - {{date: {today.isoformat()}, opens: "{opens}", closes: "{closes}"}}\n'
         f'  - {{date: {today + timedelta(days=1)}, opens: "00:00", closes: "23:59"}}\n'
     )
-    text = DEMO_FILE.read_text(encoding="utf-8")
+    lines = DEMO_FILE.read_text(encoding="utf-8").splitlines(keepends=True)
     for d in (today, today + timedelta(days=1)):
-        assert f"date: {d.isoformat()}" not in text  # the demo's days are Tuesdays to come
-    return text.rstrip("\n") + "\n" + days
+        # The demo's Tuesdays are one line each: this test's hours replace them.
+        lines = [line for line in lines if f"{{date: {d.isoformat()}," not in line]
+        assert not any(f"date: {d.isoformat()}" in line for line in lines)
+    return "".join(lines).rstrip("\n") + "\n" + days
 
 
 @pytest.fixture
@@ -172,6 +174,9 @@ def test_overview_at_a_glance(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert page.locator("#ov-alerts").bounding_box()["y"] < height
         assert page.locator("table.ov-queues").bounding_box()["y"] < height
+        # Whoever is about to miss their bus is in sight without scrolling.
+        soon = page.locator("table.ov-leaving tr[data-ticket]")
+        assert soon.count() == 2 and soon.first.bounding_box()["y"] < height
         shoot(page, f"admin-overview-{lang}-{width}x{height}.png")
 
 

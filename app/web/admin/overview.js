@@ -86,8 +86,15 @@ function countsHtml(data, t) {
 }
 
 function queuesHtml(data, t, lang) {
-  const shown = data.agencies.filter((a) => a.present || a.waiting > 0);
-  if (!shown.length) return `<p class="muted">${esc(t("noQueues"))}</p>`;
+  // Agencies with nobody waiting and no desk working are one line at the end: the
+  // table keeps what needs looking at.
+  const active = (a) => a.waiting > 0 || a.open_desks > 0 || a.paused_desks > 0;
+  const shown = data.agencies.filter((a) => active(a));
+  const quiet = data.agencies.filter((a) => a.present && !active(a));
+  const quietHtml = quiet.length
+    ? `<p class="muted small" id="ov-quiet">${esc(t("quietAgencies", { names: quiet.map((a) => a.name[lang] ?? a.name.de ?? a.agency).join(", ") }))}</p>`
+    : "";
+  if (!shown.length) return `<p class="muted">${esc(t("noQueues"))}</p>${quietHtml}`;
   const rows = shown.map((a) => {
     const name = a.name[lang] ?? a.name.de ?? a.agency;
     const held = a.held ? `<span class="muted small"> · ${esc(t("heldNote", { held: a.held }))}</span>` : "";
@@ -103,13 +110,13 @@ function queuesHtml(data, t, lang) {
   });
   return `<div class="table-scroll"><table class="ov-queues">
     <thead><tr><th>${esc(t("agency"))}</th><th class="num">${esc(t("waitingCol"))}</th><th class="num">${esc(t("longest"))}</th><th class="num">${esc(t("expected"))}</th></tr></thead>
-    <tbody>${rows.join("")}</tbody></table></div>`;
+    <tbody>${rows.join("")}</tbody></table></div>${quietHtml}`;
 }
 
 function desksHtml(data, t, lang) {
-  const present = new Set(data.agencies.filter((a) => a.present).map((a) => a.agency));
+  const closed = data.desks.filter((d) => d.state === "closed" && !d.serving);
   const rows = data.desks
-    .filter((d) => present.has(d.agency) || d.state !== "closed")
+    .filter((d) => !closed.includes(d))
     .map((d) => {
       const badge = ACTIVITY_BADGE[d.activity] ?? "";
       let who = "";
@@ -124,16 +131,20 @@ function desksHtml(data, t, lang) {
       if (d.joint_host) joint.push(t("jointHost", { desk: d.joint_host }));
       if (d.joint_guests.length) joint.push(t("jointGuests", { desks: d.joint_guests.join(", ") }));
       const jointHtml = joint.length ? `<div class="small">${esc(joint.join(" · "))}</div>` : "";
-      return `<tr data-desk="${esc(d.code)}" data-activity="${esc(d.activity)}"${d.state === "closed" ? ' class="muted"' : ""}>
+      return `<tr data-desk="${esc(d.code)}" data-activity="${esc(d.activity)}">
         <th scope="row" class="nowrap">${esc(d.code)} <span class="muted small">${esc(roomName(d, lang))}</span></th>
         <td>${esc(agencyName(data, d.agency, lang))}</td>
         <td class="nowrap"><span class="badge ${badge}">${esc(t(`act_${d.activity}`))}</span>${jointHtml}</td>
         <td>${who}</td>
         <td class="num nowrap">${esc(since)}</td></tr>`;
     });
+  const closedHtml = closed.length
+    ? `<p class="muted small" id="ov-closed">${esc(t("closedDesks", { desks: closed.map((d) => d.code).join(", ") }))}</p>`
+    : "";
+  if (!rows.length) return closedHtml;
   return `<div class="table-scroll"><table class="ov-desks">
     <thead><tr><th>${esc(t("desk"))}</th><th>${esc(t("agency"))}</th><th>${esc(t("stateCol"))}</th><th>${esc(t("ticket"))}</th><th class="num">${esc(t("since"))}</th></tr></thead>
-    <tbody>${rows.join("")}</tbody></table></div>`;
+    <tbody>${rows.join("")}</tbody></table></div>${closedHtml}`;
 }
 
 function leavingHtml(data, t, lang) {
@@ -144,7 +155,7 @@ function leavingHtml(data, t, lang) {
     const here = v.in_service ? ` <span class="badge ok">${esc(t("inService"))}</span>` : "";
     return `<tr data-ticket="${esc(v.ticket)}"${v.minutes_left < 0 ? ' class="late"' : ""}>
       <th scope="row" class="ticket">${esc(v.ticket)}</th><td class="num">${esc(hhmm(v.leave_by))}</td>
-      <td class="num">${esc(left)}</td><td>${esc(agencies)}${here}</td></tr>`;
+      <td class="num nowrap">${esc(left)}</td><td>${esc(agencies)}${here}</td></tr>`;
   });
   return `<table class="ov-leaving"><thead><tr><th>${esc(t("ticket"))}</th><th class="num">${esc(t("leaveBy"))}</th><th class="num">${esc(t("left"))}</th><th>${esc(t("openAgencies"))}</th></tr></thead>
     <tbody>${rows.join("")}</tbody></table>`;
@@ -183,8 +194,8 @@ function draw(main, state, t, lang) {
     <section class="card ov-alerts-card" aria-labelledby="ov-alerts-h"><h2 id="ov-alerts-h">${esc(t("alerts"))}</h2><div id="ov-alerts">${alertsHtml(data, t, lang)}</div></section>
     <div class="ov-grid">
       <div class="ov-col">
-        <section class="card" aria-labelledby="ov-queues-h"><h2 id="ov-queues-h">${esc(t("queues"))}</h2>${queuesHtml(data, t, lang)}</section>
         <section class="card" aria-labelledby="ov-leaving-h"><h2 id="ov-leaving-h">${esc(t("leaving"))}</h2>${leavingHtml(data, t, lang)}</section>
+        <section class="card" aria-labelledby="ov-queues-h"><h2 id="ov-queues-h">${esc(t("queues"))}</h2>${queuesHtml(data, t, lang)}</section>
       </div>
       <section class="card" aria-labelledby="ov-desks-h"><h2 id="ov-desks-h">${esc(t("desks"))}</h2>${desksHtml(data, t, lang)}</section>
     </div>`;
