@@ -26,7 +26,7 @@ from app.routing import policy
 from app.routing.rules import Person, agency_for, next_date_for
 from app.visits.lifecycle import OPEN_STEPS
 from app.visits.models import Step, Visit
-from app.visits.queries import desk_view, to_view, visit_by_id
+from app.visits.queries import desk_view, to_views, visit_by_id
 
 STATE_EVENTS = {
     DeskState.OPEN: EventType.DESK_OPENED,
@@ -69,7 +69,7 @@ async def call_next(
     visits = await room_store.for_decision(session, ctx)
     choice = policy.choose(
         desk_view(ctx, desk.code),
-        [to_view(v, ctx) for v in visits],
+        to_views(visits, ctx),
         now=now,
         before=ctx.before,
     )
@@ -279,6 +279,4 @@ async def no_show(session: AsyncSession, ctx: CenterContext, desk: Desk, *, now:
 def queue(
     ctx: CenterContext, desk: Desk, visits: list[Visit], *, now: datetime
 ) -> list[policy.Candidate]:
-    return policy.rank(
-        desk_view(ctx, desk.code), [to_view(v, ctx) for v in visits], now=now, before=ctx.before
-    )
+    return policy.rank(desk_view(ctx, desk.code), to_views(visits, ctx), now=now, before=ctx.before)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import date, datetime
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, object_session
 
 from app.centers.context import CenterContext
 from app.db import database_of
@@ -73,6 +75,28 @@ def to_view(visit: Visit, ctx: CenterContext) -> VisitView:
         children=visit.priority_children,
         accessibility=visit.priority_accessibility,
     )
+
+
+# The room's visits are copies nobody changes: their routing views are made once per
+# (visit, service minutes) and shared by every decision, queue and forecast after.
+_VIEWS: WeakKeyDictionary[Visit, tuple[tuple[Any, ...], VisitView]] = WeakKeyDictionary()
+
+
+def to_views(visits: list[Visit], ctx: CenterContext) -> list[VisitView]:
+    """`to_view` of each, reusing the view of a room visit (no session holds it, so it
+    never changes) while the minutes it was made with still hold."""
+    sig = (ctx.center.config_hash, tuple(minutes(ctx, n) for n in sorted(ctx.needs)))
+    out = []
+    for visit in visits:
+        hit = _VIEWS.get(visit)
+        if hit is not None and hit[0] == sig:
+            out.append(hit[1])
+            continue
+        view = to_view(visit, ctx)
+        if object_session(visit) is None:
+            _VIEWS[visit] = (sig, view)
+        out.append(view)
+    return out
 
 
 def minutes(ctx: CenterContext, need: str) -> float:
@@ -145,7 +169,7 @@ class _Plan:
     else (frozen views), so it can play the day forward in a worker thread."""
 
     def __init__(self, visits: list[Visit], ctx: CenterContext, *, now: datetime) -> None:
-        self.views = [to_view(v, ctx) for v in visits]
+        self.views = to_views(visits, ctx)
         self.now = now
         self.before = ctx.before
         self.large = len(self.views) > MAX_FORECAST_VISITS
