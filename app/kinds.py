@@ -93,6 +93,7 @@ class EventType(StrEnum):
     JOINT_LEFT = "joint.left"
     CENTER_CONFIGURED = "center.configured"
     VISITS_PURGED = "visits.purged"
+    INVITATIONS_CHANGED = "invitations.changed"
 
 
 class JointStatus(StrEnum):

@@ -34,6 +34,8 @@ from app.deps import app_clock, validation_error
 from app.desks.routes import router as desks_router
 from app.desks.timers import Timers
 from app.errors import AppError
+from app.invitations.routes import kiosk as invitation_kiosk_router
+from app.invitations.routes import router as invitations_router
 from app.live.bus import Bus, MemoryBus, PostgresBus
 from app.live.hub import Hub
 from app.live.ws import router as ws_router
@@ -226,6 +228,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.include_router(router)
     app.include_router(stats_router)  # statistics from the event log (docs/api.md §12)
     app.include_router(overview_router)  # the live overview of the day (docs/api.md §10)
+    # Invitations, letters, turnout and the kiosk's code lookup (docs/api.md §13)
+    app.include_router(invitations_router)
+    app.include_router(invitation_kiosk_router)
     app.state.metrics = Metrics(app.state)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 

@@ -5,6 +5,7 @@ from app.auth.models import Device, StaffToken, User
 from app.centers.models import Agency, Center, ConfigLoad, Day, DayCounter, Desk, Need
 from app.db import Base
 from app.desks.models import JointRequest
+from app.invitations.models import Invitation
 from app.journal.models import Event
 from app.stats.models import StatsDay
 from app.visits.models import IdempotencyKey, Step, Visit
@@ -21,6 +22,7 @@ __all__ = [
     "Device",
     "Event",
     "IdempotencyKey",
+    "Invitation",
     "JointRequest",
     "Need",
     "StaffToken",

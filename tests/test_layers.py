@@ -24,8 +24,9 @@ PURE = (
     "app.overview.schemas",
 )
 # The simulator is out of the request path: the planner and the demo day use it (the
-# demo through app.centers.spec, the bridge from a configured center to the simulator's).
-SIM_USERS = ("app.sim", "app.planning", "app.demo", "app.centers.spec")
+# demo through app.centers.spec, the bridge from a configured center to the simulator's;
+# app.planner, the bridge from the database's center-day to the planner's).
+SIM_USERS = ("app.sim", "app.planning", "app.planner", "app.demo", "app.centers.spec")
 FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy", "asyncpg", "aiosqlite", "uvicorn")
 
 

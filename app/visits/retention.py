@@ -1,9 +1,11 @@
 """Deleting personal data after the retention period; anonymous statistics stay.
 
 What goes: the visitor's answers (residence status, town, age, invitation code,
-leave-by time, consent), staff notes (a step's note, hold note, referral reason, the
-shared note), the visitor's token and idempotency keys. The audit log has its own,
-longer period (app.audit.service.purge, `WELCOME_AUDIT_RETENTION_DAYS`).
+leave-by time, consent), an invitee's name, address, answers and code
+(app/invitations; the window and whether they came stay, for the turnout), staff
+notes (a step's note, hold note, referral reason, the shared note), the visitor's
+token and idempotency keys. The audit log has its own, longer period
+(app.audit.service.purge, `WELCOME_AUDIT_RETENTION_DAYS`).
 What stays: ticket, language, needs, agencies, step times and the event log, whose
 payloads never held the answers (see visits.views.event_visit).
 
@@ -26,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.centers.models import Center
 from app.db import Database
 from app.desks.models import JointRequest
+from app.invitations.models import Invitation
 from app.journal.log import append
 from app.kinds import EventType
 from app.visits.models import IdempotencyKey, Step, Visit
@@ -37,12 +40,49 @@ def _unpurged(before: date) -> ColumnElement[bool]:
     return (Visit.date < before) & ~Visit.token.startswith(PURGED)
 
 
+def _invitations(before: date) -> ColumnElement[bool]:
+    return (Invitation.date < before) & Invitation.code.is_not(None)
+
+
+async def purge_invitations(session: AsyncSession, *, center_id: int, before: date) -> int:
+    """An invitee's letter data and answers go; the window and whether they came stay."""
+    ids = (
+        await session.scalars(
+            select(Invitation.id).where(Invitation.center_id == center_id, _invitations(before))
+        )
+    ).all()
+    if ids:
+        await session.execute(
+            update(Invitation)
+            .where(Invitation.id.in_(ids))
+            .values(
+                code=None,
+                name=None,
+                address=None,
+                residence_status=None,
+                municipality=None,
+                age=None,
+                leave_by=None,
+            )
+        )
+    return len(ids)
+
+
 async def purge(db: Database, *, before: date, now: datetime) -> int:
     """Anonymise every center's visits of days before `before`; returns how many."""
     async with db.read() as session:
-        centers = (
-            await session.scalars(select(Visit.center_id).where(_unpurged(before)).distinct())
-        ).all()
+        centers = set(
+            (
+                await session.scalars(select(Visit.center_id).where(_unpurged(before)).distinct())
+            ).all()
+        )
+        centers |= set(
+            (
+                await session.scalars(
+                    select(Invitation.center_id).where(_invitations(before)).distinct()
+                )
+            ).all()
+        )
     total = 0
     for center_id in sorted(centers):
         async with db.write(center_id) as session:
@@ -59,7 +99,8 @@ async def purge_before(
             select(Visit.id, Visit.date).where(Visit.center_id == center_id, _unpurged(before))
         )
     ).all()
-    if not rows:
+    invitations = await purge_invitations(session, center_id=center_id, before=before)
+    if not rows and not invitations:
         return 0  # nothing to do, nothing to tell: a repeated purge writes no event
     ids = [visit_id for visit_id, _ in rows]
     await session.execute(delete(IdempotencyKey).where(IdempotencyKey.visit_id.in_(ids)))
@@ -100,6 +141,8 @@ async def purge_before(
             "before": before.isoformat(),
             "visits": len(ids),
             "days": dict(sorted(per_day.items())),
+            # Only when there were any: the event of a center without invitations is as before.
+            **({"invitations": invitations} if invitations else {}),
         },
     )
     return len(ids)

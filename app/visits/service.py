@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.context import CenterContext
 from app.errors import Conflict, Invalid
+from app.invitations.claim import claim
 from app.journal.log import append, day_counter
 from app.kinds import EventType, StepSource, StepStatus, VisitStatus
 from app.routing.rules import RESIDENCE_STATUSES, Person, resolve
@@ -96,6 +97,9 @@ async def check_in(
         earlier = await replay(session, ctx, key=idempotency_key, digest=digest)
         if earlier is not None:
             return earlier, False
+    invitation = None
+    if body.invitation_code is not None:
+        invitation = await claim(session, ctx.center.id, ctx.today, body.invitation_code)
 
     person = Person(
         residence_status=body.residence_status,
@@ -153,6 +157,10 @@ async def check_in(
     if visit.status == VisitStatus.DONE:
         visit.ended_at = now
     session.add(visit)
+    if invitation is not None:
+        invitation.visit_id = visit.id
+        invitation.used_at = now
+        visit.invitation_code = invitation.code
     if idempotency_key is not None:
         await session.flush()  # the key row references the visit
         session.add(

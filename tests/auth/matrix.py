@@ -321,6 +321,38 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/centers/lippe/overview",
         (401, 403, 403, 403, 403, 200),
     ),
+    # Invitations (docs/api.md §13): the center's admin; the turnout also its lead; the
+    # kiosk looks a letter's code up (an unknown code: 422). tests/invitations checks them.
+    (
+        "GET",
+        "/api/v1/admin/centers/{slug}/invitations",
+        "/api/v1/admin/centers/lippe/invitations",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/invitations",
+        "/api/v1/admin/centers/lippe/invitations",
+        (401, 403, 403, 403, 403, 422),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/invitations/upload",
+        "/api/v1/admin/centers/lippe/invitations/upload",
+        (401, 403, 403, 403, 403, 422),
+    ),
+    (
+        "GET",
+        "/api/v1/admin/centers/{slug}/invitations/turnout",
+        "/api/v1/admin/centers/lippe/invitations/turnout",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    (
+        "GET",
+        "/api/v1/centers/{slug}/invitations/{code}",
+        "/api/v1/centers/lippe/invitations/NOPE2345",
+        (401, 422, 403, 403, 403, 422),
+    ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
     # Operations (docs/api.md §9): probes are public and say nothing about anyone.
@@ -358,6 +390,7 @@ LEAD: dict[tuple[str, str], int] = {
     ("GET", "/api/v1/centers/{slug}/overview"): 200,  # tickets and figures, no person
     ("GET", "/api/v1/centers/{slug}/stats"): 200,  # figures, never a person
     ("GET", "/api/v1/centers/{slug}/stats.csv"): 200,
+    ("GET", "/api/v1/admin/centers/{slug}/invitations/turnout"): 200,  # counts only
 }
 # Sockets a lead may open (unlisted: refused); tests/live/test_live.py runs them.
 LEAD_SOCKETS: dict[str, bool] = {"/ws/centers/{slug}/overview": True}

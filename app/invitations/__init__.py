@@ -1,0 +1,1 @@
+"""Invitations: invitees per center-day, their codes, arrival windows, letters, turnout."""
