@@ -30,6 +30,7 @@ from bench.liveserver import LiveServer, prepare_database
 from bench.pgcluster import PgCluster, pg_bin
 from tests.conftest import in_ci
 from tests.live.live import DISPLAY, KIOSK, connect, login, recv
+from tests.ops.today import open_today
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 CHECK_IN = "/api/v1/centers/lippe/visits"
@@ -132,7 +133,9 @@ async def kill_during_check_ins(url: str, workers: int, clients: int = 40) -> No
 async def test_kill_9_during_check_ins_on_sqlite(template_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "welcome.db"
     shutil.copy(template_db, path)
-    await kill_during_check_ins(f"sqlite+aiosqlite:///{path}", workers=1)
+    url = f"sqlite+aiosqlite:///{path}"
+    await open_today(url)
+    await kill_during_check_ins(url, workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +225,7 @@ async def test_a_restart_during_a_live_day_desks_and_screens_carry_on(
     path = tmp_path / "welcome.db"
     shutil.copy(template_db, path)
     url = f"sqlite+aiosqlite:///{path}"
+    await open_today(url)
     first = server(url)
     await anyio.to_thread.run_sync(first.start)
     try:

@@ -10,6 +10,7 @@ is reported with its request as found), so a run stays well under two minutes.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
 import shutil
@@ -27,6 +28,7 @@ from hypothesis.errors import Unsatisfiable
 
 from bench.liveserver import LiveServer
 from tests.conftest import DISPLAY, KIOSK
+from tests.ops.today import open_today
 
 pytestmark = pytest.mark.slow
 EXAMPLES = 5
@@ -142,7 +144,9 @@ def served(url: str, workers: int = 1) -> LiveServer:
 def sqlite_server(template_db: Path, tmp_path: Path) -> Iterator[str]:
     path = tmp_path / "welcome.db"
     shutil.copy(template_db, path)
-    server = served(f"sqlite+aiosqlite:///{path}").start()
+    url = f"sqlite+aiosqlite:///{path}"
+    asyncio.run(open_today(url))
+    server = served(url).start()
     try:
         yield server.http
     finally:
@@ -156,6 +160,7 @@ def test_no_request_from_any_role_is_a_server_error_on_sqlite(sqlite_server: str
 
 @pytest.mark.postgres
 def test_no_request_from_any_role_is_a_server_error_on_postgresql(pg_url: str) -> None:
+    asyncio.run(open_today(pg_url))
     server = served(pg_url).start()
     try:
         failures = fuzz(server.http)

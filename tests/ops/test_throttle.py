@@ -18,7 +18,7 @@ from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.ops.ratelimit import SlidingWindow
-from tests.conftest import HERFORD_KIOSK, KIOSK
+from tests.conftest import HERFORD_KIOSK, KIOSK, Clock
 
 pytestmark = pytest.mark.anyio
 LOGIN = "/api/v1/auth/login"
@@ -26,12 +26,15 @@ CHECK_IN = "/api/v1/centers/lippe/visits"
 
 
 @pytest.fixture
-async def client(sqlite_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+async def client(
+    sqlite_url: str, clock: Clock, request: pytest.FixtureRequest
+) -> AsyncIterator[Any]:
     """The app with the settings the test is parametrised with (`extra`)."""
     extra = getattr(request, "param", {})
     settings = Settings(demo=True, database_url=sqlite_url, timer_seconds=0, **extra)
     db = Database(sqlite_url)
     app = create_app(settings, database=db)
+    app.state.clock = clock  # the template's open day, whatever the wall clock says
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=("10.0.0.9", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:

@@ -7,6 +7,7 @@ after 150 s). app/live/protocol.py answers 414 and closes.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bench.liveserver import LiveServer
+from tests.ops.today import open_today
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +25,9 @@ pytestmark = pytest.mark.slow
 def port(template_db: Path, tmp_path: Path) -> Iterator[int]:
     path = tmp_path / "welcome.db"
     shutil.copy(template_db, path)
-    server = LiveServer(f"sqlite+aiosqlite:///{path}", quiet=True).start()
+    url = f"sqlite+aiosqlite:///{path}"
+    asyncio.run(open_today(url))
+    server = LiveServer(url, quiet=True).start()
     try:
         yield server.port
     finally:
