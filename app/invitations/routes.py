@@ -6,15 +6,21 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.access import AdminCenter, KioskCenter, ManagerCenter
 from app.centers.context import load_context
+from app.centers.models import Center, Day, Need
 from app.deps import ClockDep, DbDep, json_body_doc, parse_body
-from app.errors import Invalid, problem_responses
+from app.errors import Invalid, NotFound, problem_responses
 from app.invitations import service
 from app.invitations.claim import lookup
 from app.invitations.codes import shown
 from app.invitations.csv_import import COLUMNS, CsvInvalid, parse
+from app.invitations.letter import HTML, document
+from app.invitations.models import Invitation
 from app.invitations.schemas import (
     Imported,
     InvitationBody,
@@ -130,6 +136,43 @@ async def upload(
         imported=len(added),
         invitations=[service.out(r, at.center, day) for r in added],
     )
+
+
+async def _labels(session: AsyncSession, center: Center) -> dict[str, dict[str, str]]:
+    rows = (
+        await session.execute(select(Need.code, Need.label).where(Need.center_id == center.id))
+    ).all()
+    return {code: dict(label) for code, label in rows}
+
+
+def _letters(text: str) -> HTMLResponse:
+    # Names and addresses: never stored by a browser or a proxy.
+    return HTMLResponse(text, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/letters.html", response_class=HTMLResponse, responses=HTML)
+async def day_letters(
+    at: AdminCenter, db: DbDep, clock: ClockDep, date: str | None = None
+) -> HTMLResponse:
+    """Every letter of a day, one A4 page each, in the invitee's language and German."""
+    async with db.read() as session:
+        ctx = await load_context(session, at.center, now=clock())
+        day = await service.any_day(session, at.center, _date(date) if date else ctx.today)
+        rows = await service.of_day(session, at.center, day.date)
+        return _letters(document(rows, at.center, day, await _labels(session, at.center)))
+
+
+@router.get("/{invitation_id}/letter.html", response_class=HTMLResponse, responses=HTML)
+async def one_letter(invitation_id: int, at: AdminCenter, db: DbDep) -> HTMLResponse:
+    async with db.read() as session:
+        row = await session.get(Invitation, invitation_id)
+        if row is None or row.center_id != at.center.id or row.code is None:
+            raise NotFound(f"no invitation {invitation_id}", code="unknown_invitation")
+        day = await session.scalar(
+            select(Day).where(Day.center_id == at.center.id, Day.date == row.date)
+        )
+        assert day is not None
+        return _letters(document([row], at.center, day, await _labels(session, at.center)))
 
 
 @kiosk.get("/{code}")

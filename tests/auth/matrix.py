@@ -349,6 +349,18 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
     ),
     (
         "GET",
+        "/api/v1/admin/centers/{slug}/invitations/letters.html",
+        "/api/v1/admin/centers/lippe/invitations/letters.html",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    (
+        "GET",
+        "/api/v1/admin/centers/{slug}/invitations/{invitation_id}/letter.html",
+        "/api/v1/admin/centers/lippe/invitations/999999/letter.html",
+        (401, 403, 403, 403, 403, 404),
+    ),
+    (
+        "GET",
         "/api/v1/centers/{slug}/invitations/{code}",
         "/api/v1/centers/lippe/invitations/NOPE2345",
         (401, 422, 403, 403, 403, 422),
