@@ -289,8 +289,9 @@ function render({ center, t, lang, main, api }) {
     el("stats-note").textContent = t("loading");
     history.replaceState(null, "", `?${query()}`);
     let s;
+    // Days never read before are read from the log once (a whole year: seconds, not ms).
     try {
-      s = (await api("GET", `/api/v1/centers/${encodeURIComponent(center.slug)}/stats?${query()}`, { timeout: 30000 })).data;
+      s = (await api("GET", `/api/v1/centers/${encodeURIComponent(center.slug)}/stats?${query()}`, { timeout: 120000 })).data;
     } catch (err) {
       el("stats-note").textContent = "";
       const detail = err instanceof ApiError && err.status === 422 ? (err.problem?.errors ?? []).map((e) => e.field).join(", ") : "";
