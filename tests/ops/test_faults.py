@@ -37,6 +37,7 @@ async def served(
 ) -> AsyncIterator[tuple[Any, Any, Path]]:
     """The app as `serve` builds it (its own Database, create=False), short budget."""
     monkeypatch.setattr(app.db, "LOCK_BUDGET_SECONDS", 0.5)
+    monkeypatch.setattr(app.db, "QUEUE_BUDGET_SECONDS", 1.0)
     settings = Settings(demo=True, database_url=sqlite_url, timer_seconds=0, ws_sweep_seconds=0)
     application = create_app(settings)
     async with application.router.lifespan_context(application):
