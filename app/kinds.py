@@ -96,6 +96,14 @@ class EventType(StrEnum):
     INVITATIONS_CHANGED = "invitations.changed"
 
 
+class PlannerRunStatus(StrEnum):
+    """A what-if run of the planner (app/planner/runs.py)."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class JointStatus(StrEnum):
     """A request from the desk serving a visitor for another agency to join."""
 

@@ -53,6 +53,7 @@ from app.ops.metrics import router as metrics_router
 from app.ops.params import clean_params
 from app.ops.purge import DailyPurge, parse_at
 from app.overview.routes import router as overview_router
+from app.planner.routes import router as planner_router
 from app.stats.routes import router as stats_router
 from app.visits.card_routes import router as card_router
 from app.visits.phone_routes import router as phone_router
@@ -231,6 +232,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Invitations, letters, turnout and the kiosk's code lookup (docs/api.md §13)
     app.include_router(invitations_router)
     app.include_router(invitation_kiosk_router)
+    app.include_router(planner_router)  # the what-if planner (docs/api.md §13)
     app.state.metrics = Metrics(app.state)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 

@@ -365,6 +365,25 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "/api/v1/centers/lippe/invitations/NOPE2345",
         (401, 422, 403, 403, 403, 422),
     ),
+    # The what-if planner (docs/api.md §13): the center's admin and its lead (LEAD).
+    (
+        "GET",
+        "/api/v1/admin/centers/{slug}/planner/days",
+        "/api/v1/admin/centers/lippe/planner/days",
+        (401, 403, 403, 403, 403, 200),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/centers/{slug}/planner/runs",
+        "/api/v1/admin/centers/lippe/planner/runs",
+        (401, 403, 403, 403, 403, 422),
+    ),
+    (
+        "GET",
+        "/api/v1/admin/centers/{slug}/planner/runs/{run_id}",
+        "/api/v1/admin/centers/lippe/planner/runs/nothing",
+        (401, 403, 403, 403, 403, 404),
+    ),
     # Devices have no session to end: their logout is a no-op.
     ("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
     # Operations (docs/api.md §9): probes are public and say nothing about anyone.
@@ -403,6 +422,9 @@ LEAD: dict[tuple[str, str], int] = {
     ("GET", "/api/v1/centers/{slug}/stats"): 200,  # figures, never a person
     ("GET", "/api/v1/centers/{slug}/stats.csv"): 200,
     ("GET", "/api/v1/admin/centers/{slug}/invitations/turnout"): 200,  # counts only
+    ("GET", "/api/v1/admin/centers/{slug}/planner/days"): 200,  # the planner: figures only
+    ("POST", "/api/v1/admin/centers/{slug}/planner/runs"): 422,
+    ("GET", "/api/v1/admin/centers/{slug}/planner/runs/{run_id}"): 404,
 }
 # Sockets a lead may open (unlisted: refused); tests/live/test_live.py runs them.
 LEAD_SOCKETS: dict[str, bool] = {"/ws/centers/{slug}/overview": True}
