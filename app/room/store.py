@@ -267,7 +267,13 @@ async def for_decision(session: AsyncSession, ctx: CenterContext) -> list[Visit]
         return await load_active(session, ctx)
     room = await _committed_room(session, db, ctx)
     own = _own_events(session, ctx)
-    await _with_learned(session, ctx)
+    log = db.caches.learned.get(learned.day_key(db.url, ctx))
+    if log is not None and log.seq >= room.state.seq and log.learned.prior == learned._prior(ctx):
+        # What the log taught up to the room's seq; refreshing in this session would read
+        # the write's own events before they are committed.
+        ctx.learned = log.learned
+    else:
+        await _with_learned(session, ctx)
     visits = dict(room.state.visits)
     # What this write changed so far (its events name every visit it changed; a clean
     # row may already be gone from the session's weak identity map) and what it holds.
