@@ -75,9 +75,7 @@ async def test_the_overview_socket_by_the_session_cookie(
     assert r.status_code == 200, r.text
     cookie = "; ".join(f"{k}={v}" for k, v in r.cookies.items())
     headers = {"Cookie": cookie}
-    async with await connect(
-        f"{server.ws}{PATH}", origin=ORIGIN, additional_headers=headers
-    ) as ws:
+    async with await connect(f"{server.ws}{PATH}", origin=ORIGIN, additional_headers=headers) as ws:
         assert (await recv(ws))["type"] == "snapshot"
     await refused(f"{server.ws}{PATH}", origin="http://evil.example", additional_headers=headers)
 
