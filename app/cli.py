@@ -158,6 +158,34 @@ async def _purge(url: str, days: int, audit_days: int) -> tuple[int, int]:
         await db.dispose()
 
 
+@app.command("stats-rollup")
+def stats_rollup(
+    center: Annotated[
+        str | None, typer.Option("--center", help="only this center (its slug)")
+    ] = None,
+) -> None:
+    """Build the statistics rollups of closed days that lack one or are out of date (the
+    server also does this by itself; run it after importing history)."""
+    settings = _settings(demo=True)
+    done = asyncio.run(_stats_rollup(settings.database_url, center))
+    if center is not None and not done:
+        typer.echo(f"no center '{center}'", err=True)
+        raise typer.Exit(1)
+    for slug, count in done.items():
+        typer.echo(f"{slug}: {count} days rolled up")
+
+
+async def _stats_rollup(url: str, slug: str | None) -> dict[str, int]:
+    from app.db import Database
+    from app.stats.rollup import backfill_all
+
+    db = Database(url)
+    try:
+        return await backfill_all(db, now=datetime.now(UTC), slug=slug)
+    finally:
+        await db.dispose()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     purge_at: str = Field(default="03:00", pattern=r"^(off|([01]\d|2[0-3]):[0-5]\d)$")
     # How often a worker checks whether the purge is due.
     purge_check_seconds: float = Field(default=60.0, gt=0)
+    # Statistics rollups of closed days are built this many seconds after startup, then
+    # when a center's day changes (checked every purge_check_seconds); 0: only by
+    # `welcome-center stats-rollup` and queries (app/stats/rollup.py).
+    stats_rollup_after: float = Field(default=20.0, ge=0)
     # Messages a socket may fall behind before it is closed and told to resume.
     ws_queue_limit: int = Field(default=256, ge=1)
     # How often the hub checks the log for events whose hint never came (0: never).

@@ -54,6 +54,7 @@ from app.ops.params import clean_params
 from app.ops.purge import DailyPurge, parse_at
 from app.overview.routes import router as overview_router
 from app.planner.routes import router as planner_router
+from app.stats.rollup import Rollups
 from app.stats.routes import router as stats_router
 from app.visits.card_routes import router as card_router
 from app.visits.phone_routes import router as phone_router
@@ -182,6 +183,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
         app.state.purger = purger
         await purger.start()
+        # Statistics rollups of closed days, before anybody asks (app/stats/rollup.py).
+        rollups = Rollups(
+            db,
+            lambda: app_clock(app)(),
+            after=settings.stats_rollup_after,
+            every=settings.purge_check_seconds,
+        )
+        app.state.rollups = rollups
+        await rollups.start()
         # Everything loaded so far (modules, mappers, routes: ~270k objects) lives as
         # long as the process: out of the collector's sight, a full collection with
         # 1,000 sockets open takes ~20 ms instead of ~250 ms, which every live update
@@ -191,6 +201,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             yield
         finally:
+            await rollups.stop()
             await purger.stop()
             await timers.stop()
             await hub.stop()

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -25,6 +25,9 @@ router = APIRouter(
 )
 
 MAX_DAYS = 3 * 366 + 1  # three years, leap days included
+# Closed days without a rollup read within the request: a month's logs take about a second
+# on a cold cache; more are left to the background rollup and counted as pending.
+INLINE_DAYS = 31
 DEFAULT_DAYS = 30
 
 FromQuery = Annotated[
@@ -48,6 +51,9 @@ async def _stats(
     agency: str | None,
     need: str | None,
     site: str | None = None,
+    *,
+    request: Request,
+    inline: int | None = INLINE_DAYS,
 ) -> Stats:
     center: Center = at.center
     today = clock().astimezone(ZoneInfo(center.timezone)).date()
@@ -78,8 +84,10 @@ async def _stats(
         raise Invalid("site", f"no day of this center is at '{site}'", site)
     at_site = None if site is None else (AT_CENTER if site == CENTER_SITE else site)
     with collector_paused():
-        today, days = await facts_for_range(db, center, first, last, now=clock())
-        summary = summarise(days, agency=agency, need=need, site=at_site)
+        got = await facts_for_range(db, center, first, last, now=clock(), inline=inline)
+        summary = summarise(got.days, agency=agency, need=need, site=at_site)
+    if got.pending:
+        request.app.state.rollups.nudge()
     return Stats(
         center=center.slug,
         timezone=center.timezone,
@@ -88,7 +96,8 @@ async def _stats(
         agency=agency,
         need=need,
         site=site,
-        today=today,
+        today=got.today,
+        pending_days=len(got.pending),
         agency_names=agency_names,
         need_names=need_names,
         site_names=site_names,
@@ -107,6 +116,7 @@ async def _stats(
 
 @router.get("/{slug}/stats")
 async def stats(
+    request: Request,
     at: ManagerCenter,
     db: DbDep,
     clock: ClockDep,
@@ -117,8 +127,10 @@ async def stats(
     site: SiteQuery = None,
 ) -> Stats:
     """Visitors, waits, service times, outcomes, referrals, joint consultations and
-    languages of the center-days in [from, to], from the event log (docs/api.md §12)."""
-    return await _stats(at, db, clock, first, last, agency, need, site)
+    languages of the center-days in [from, to], from the event log (docs/api.md §12).
+    Closed days not rolled up yet beyond INLINE_DAYS are left out and counted in
+    `pending_days` while the server builds them; ask again."""
+    return await _stats(at, db, clock, first, last, agency, need, site, request=request)
 
 
 @router.get(
@@ -127,6 +139,7 @@ async def stats(
     responses={200: {"content": {"text/csv": {}}, "description": "one table as CSV"}},
 )
 async def stats_csv(
+    request: Request,
     at: ManagerCenter,
     db: DbDep,
     clock: ClockDep,
@@ -139,7 +152,10 @@ async def stats_csv(
 ) -> Response:
     if table not in TABLE_NAMES:
         raise Invalid("table", "choose one of " + ", ".join(TABLE_NAMES), table)
-    result = await _stats(at, db, clock, first, last, agency, need, site)
+    # A download is always complete: it reads what is not rolled up yet, however long.
+    result = await _stats(
+        at, db, clock, first, last, agency, need, site, request=request, inline=None
+    )
     parts = [result.center, table, result.from_date.isoformat(), result.to_date.isoformat()]
     parts += [p for p in (agency, need, site) if p]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts))  # a site may be "Lügde, Rathaus"

@@ -109,6 +109,11 @@ class Stats(BaseModel):
     need: str | None
     site: str | None = Field(description="the site asked for; '-': the center's own rooms")
     today: date = Field(description="the center's current day: computed live, not stored")
+    pending_days: int = Field(
+        default=0,
+        description="closed days of the range with a log but no rollup yet: left out of "
+        "every figure while the server builds them (ask again); 0: the answer is complete",
+    )
     agency_names: dict[str, dict[str, str]]
     need_names: dict[str, dict[str, str]]
     site_names: list[str] = Field(description="sites of the center's days, for a filter")

@@ -13,33 +13,24 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.centers.models import Center, DayCounter
+from app.centers.models import Center
 from app.db import Database
 from app.journal.models import Event
 from app.stats.compute import FACTS_VERSION, LogEvent, VisitFact, day_facts
 from app.stats.models import StatsDay
+from app.stats.rollup import is_closed, is_fresh, last_seqs, stored_days
 
 # Rebuilding reads this many days' logs per query (a cold year: a dozen reads).
 CHUNK_DAYS = 31
 
 DayFacts = list[tuple[date, Sequence[VisitFact]]]
-
-
-async def _last_seqs(
-    session: AsyncSession, center_id: int, first: date, last: date
-) -> dict[date, int]:
-    rows = await session.execute(
-        select(DayCounter.date, DayCounter.last_seq).where(
-            DayCounter.center_id == center_id, DayCounter.date.between(first, last)
-        )
-    )
-    return {day: seq for day, seq in rows.all()}
 
 
 async def _events(
@@ -101,40 +92,49 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
+@dataclass
+class RangeFacts:
+    today: date
+    days: DayFacts
+    pending: list[date] = field(default_factory=list)  # closed days not rolled up yet
+
+
 async def facts_for_range(
-    db: Database, center: Center, first: date, last: date, *, now: datetime
-) -> tuple[date, DayFacts]:
-    """The center's today and the facts of every center-day in [first, last] with events."""
+    db: Database,
+    center: Center,
+    first: date,
+    last: date,
+    *,
+    now: datetime,
+    inline: int | None = None,
+) -> RangeFacts:
+    """The center's today and the facts of every center-day in [first, last] with events.
+
+    Closed days without a fresh rollup are read from the log here if there are at most
+    `inline` of them (None: always); more are left out and named in `pending`, for the
+    background rollup (app/stats/rollup.py) to build. Yesterday and today are always read.
+    """
     tz = ZoneInfo(center.timezone)
     today = now.astimezone(tz).date()
     last = min(last, today)
     if last < first:
-        return today, []
+        return RangeFacts(today, [])
     async with db.read() as session:
-        seqs = await _last_seqs(session, center.id, first, last + timedelta(days=1))
-        stored = {
-            row.date: row
-            for row in (
-                await session.scalars(
-                    select(StatsDay).where(
-                        StatsDay.center_id == center.id, StatsDay.date.between(first, last)
-                    )
-                )
-            ).all()
-        }
+        seqs = await last_seqs(session, center.id, first, last + timedelta(days=1))
+        stored = await stored_days(session, center.id, first, last)
         facts: dict[date, Sequence[VisitFact]] = {}
         missing: list[date] = []
         for day in sorted(d for d in seqs if d <= last):
             row = stored.get(day)
-            if (
-                row is not None
-                and row.version == FACTS_VERSION
-                and row.last_seq == seqs[day]
-                and row.next_seq == seqs.get(day + timedelta(days=1), 0)
-            ):
+            if row is not None and is_fresh(row, seqs, day):
                 facts[day] = row.facts  # type: ignore[assignment]
             else:
                 missing.append(day)
+        closed = [day for day in missing if is_closed(day, today)]
+        pending: list[date] = []
+        if inline is not None and len(closed) > inline:
+            pending = closed
+            missing = [day for day in missing if not is_closed(day, today)]
         fresh: list[StatsDay] = []
         for start, end in _runs(missing):
             logs = await _events(session, center.id, start, end + timedelta(days=1))
@@ -144,7 +144,7 @@ async def facts_for_range(
                     continue
                 following = logs.get(day + timedelta(days=1), [])
                 facts[day] = day_facts(day, [*logs.get(day, []), *following], tz)
-                if day + timedelta(days=1) < today:  # closed, and so is the next day
+                if is_closed(day, today):
                     fresh.append(
                         StatsDay(
                             center_id=center.id,
@@ -157,7 +157,7 @@ async def facts_for_range(
                     )
     if fresh:
         await _store(db, center.id, fresh)
-    return today, sorted(facts.items())
+    return RangeFacts(today, sorted(facts.items()), pending)
 
 
 async def _store(db: Database, center_id: int, rows: list[StatsDay]) -> None:
