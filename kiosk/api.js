@@ -46,6 +46,21 @@ export function serverWait(err) {
   return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 20) * 1000 : 0;
 }
 
+/**
+ * An invitation letter's code: today's invitation's language and needs, to fill in (the
+ * invitee confirms). 422 `unknown_invitation` for a code this center does not know today.
+ */
+export async function lookupInvitation(slug, token, code) {
+  const path = `/api/v1/centers/${encodeURIComponent(slug)}/invitations/${encodeURIComponent(code)}`;
+  const { data } = await request("GET", path, { token, timeout: 8000 });
+  return data;
+}
+
+/** The code names no invitation of today here (or one used already). */
+export function isUnknownInvitation(err) {
+  return err instanceof ApiError && (err.code === "unknown_invitation" || err.code === "invitation_used");
+}
+
 /** Too many check-ins from this kiosk in a minute (429 `kiosk_limit`): a calm wait. */
 export function isKioskBusy(err) {
   return err instanceof ApiError && err.code === "kiosk_limit";

@@ -8,6 +8,8 @@ import {
   checkIn,
   isDayClosed,
   isKioskBusy,
+  isUnknownInvitation,
+  lookupInvitation,
   newKey,
   phoneLink,
   today as fetchToday,
@@ -653,6 +655,7 @@ function errorMessage(err) {
       : L("errClosed");
     return { text, retry: false, closed: true };
   }
+  if (isUnknownInvitation(err)) return { text: L("invitationUnknown"), retry: false };
   if (err.status === 409) return { text: L("errNetwork"), retry: true };
   if (err.status === 401 || err.status === 403) return { text: L("errSetup"), retry: false };
   return { text: L("errInvalid"), retry: false };
@@ -797,7 +800,7 @@ function action(screen, name) {
     if (name === "next") {
       const value = screenEl.querySelector("#invitation").value;
       if (!INVITATION.test(value)) return undefined;
-      state.invitation = value;
+      return useInvitation(value);
     }
     if (name === "remove-invitation") state.invitation = null;
     return go("needs");
@@ -840,6 +843,38 @@ async function chooseLanguage(lang) {
   go("needs");
 }
 
+/**
+ * A letter's code: the server's invitation fills in language and needs, and the invitee
+ * confirms them on the needs screen. A code it does not know today is said at once, in
+ * the visitor's language; without an answer (offline) the code rides with the check-in,
+ * where the server checks it again.
+ */
+async function useInvitation(value) {
+  const error = screenEl.querySelector("#invitation-error");
+  try {
+    const found = await lookupInvitation(setup.slug, setup.token, value);
+    state.invitation = found.code;
+    const offered = new Set((state.today?.needs ?? []).map((n) => n.code));
+    const needs = found.needs.filter((code) => offered.size === 0 || offered.has(code));
+    if (needs.length) state.needs = needs;
+    const languages = state.today?.languages ?? [];
+    if (found.language !== state.lang && languages.includes(found.language)) {
+      state.lang = found.language;
+      setDocumentLanguage(found.language);
+    }
+  } catch (err) {
+    if (isUnknownInvitation(err)) {
+      if (error) {
+        error.textContent = L("invitationUnknown");
+        error.hidden = false;
+      }
+      return undefined;
+    }
+    state.invitation = value;
+  }
+  return go("needs");
+}
+
 // ---------------------------------------------------------------- check-in -----------
 function checkInBody(consent) {
   const a = state.answers;
@@ -850,7 +885,7 @@ function checkInBody(consent) {
   if (a.leave_by) body.leave_by = a.leave_by;
   if (a.children || a.accessibility)
     body.priority = { children: !!a.children, accessibility: !!a.accessibility };
-  // Stored with the visit until the invitations work fills in needs and language from it.
+  // The server checks the code against today's invitations and marks the visit invited.
   if (state.invitation && INVITATION.test(state.invitation)) body.invitation_code = state.invitation;
   return body;
 }

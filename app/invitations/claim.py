@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.invitations.codes import normalise
 from app.invitations.models import Invitation
 
@@ -20,17 +20,14 @@ def _unknown(code: str) -> Invalid:
 
 
 async def lookup(session: AsyncSession, center_id: int, today: date, code: str) -> Invitation:
-    """Today's invitation with this code (as typed); 422 unknown_invitation otherwise."""
-    wanted = normalise(code)
-    row = (
-        await session.scalar(
-            select(Invitation).where(Invitation.center_id == center_id, Invitation.code == wanted)
-        )
-        if wanted
-        else None
-    )
-    if row is None or row.date != today:
-        raise _unknown(code)
+    """Today's unused invitation with this code (as typed), for the kiosk to fill in.
+
+    422 unknown_invitation (another day's code, or an unknown one on a day with
+    invitations), 422 invitation_used; 404 no_invitations when the center invited nobody
+    for today through this system: the code is another letter's, kept as typed."""
+    row = await claim(session, center_id, today, code)
+    if row is None:
+        raise NotFound("no invitations for today here", code="no_invitations")
     return row
 
 

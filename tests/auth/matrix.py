@@ -322,7 +322,8 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         (401, 403, 403, 403, 403, 200),
     ),
     # Invitations (docs/api.md §13): the center's admin; the turnout also its lead; the
-    # kiosk looks a letter's code up (an unknown code: 422). tests/invitations checks them.
+    # kiosk looks a letter's code up (404 while nobody is invited today; tests/invitations
+    # checks 422 for an unknown code on a day with invitations).
     (
         "GET",
         "/api/v1/admin/centers/{slug}/invitations",
@@ -363,7 +364,7 @@ HTTP: list[tuple[str, str, str, tuple[int, ...]]] = [
         "GET",
         "/api/v1/centers/{slug}/invitations/{code}",
         "/api/v1/centers/lippe/invitations/NOPE2345",
-        (401, 422, 403, 403, 403, 422),
+        (401, 404, 403, 403, 403, 404),
     ),
     # The what-if planner (docs/api.md §13): the center's admin and its lead (LEAD).
     (

@@ -159,7 +159,14 @@ async def test_a_code_of_another_day_is_unknown_today(harness: Harness) -> None:
         headers=KIOSK_HEADERS,
     )
     assert r.status_code == 422 and r.json()["code"] == "unknown_invitation"
-    # A day without invitations here keeps taking other letters' codes (invited).
+    r = await harness.client.get(f"/api/v1/centers/lippe/invitations/{code}", headers=KIOSK_HEADERS)
+    assert r.status_code == 422 and r.json()["code"] == "unknown_invitation"
+    # A day without invitations here keeps taking other letters' codes (invited); the
+    # kiosk's lookup says so (404), and the code rides with the check-in as typed.
+    r = await harness.client.get(
+        "/api/v1/centers/lippe/invitations/JC-2026-0042", headers=KIOSK_HEADERS
+    )
+    assert r.status_code == 404 and r.json()["code"] == "no_invitations"
     visit = await harness.check_in(needs=["work"], invitation_code="JC-2026-0042")
     assert visit["ticket"]
 

@@ -15,6 +15,8 @@ const LANG_KEY = "wc.admin.lang";
 export const SECTIONS = [
   ["overview", "/admin/"],
   ["stats", "/admin/stats.html"],
+  ["invitations", "/admin/invitations.html"],
+  ["planner", "/admin/planner.html"],
   ["days", "/admin/days.html"],
   ["devices", "/admin/devices.html"],
   ["users", "/admin/users.html"],

@@ -113,6 +113,7 @@ export default {
   invitationInvalid: "يتكون الرمز من 4 إلى 32 خانة: حروف وأرقام وشرطات.",
   invitationSaved: "تم حفظ رمز الدعوة",
   invitationRemove: "حذف الرمز",
+  invitationUnknown: "لا نعرف هذا الرمز اليوم. يرجى التحقق منه أو المتابعة بدون رمز.",
   waitUnknown: "لا يمكننا تقدير وقت الانتظار بعد. سننادي على رقمك.",
   closedOpensAt: "{agency}: تفتح المكاتب في الساعة {time}.",
   closedWillTell: "{agency}: لا يوجد مكتب مفتوح الآن. ستعرض الشاشة وهاتفك متى يستمر العمل.",

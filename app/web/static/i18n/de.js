@@ -113,6 +113,7 @@ export default {
   invitationInvalid: "Der Code hat 4 bis 32 Zeichen: Buchstaben, Ziffern und Bindestriche.",
   invitationSaved: "Einladungscode gespeichert",
   invitationRemove: "Code entfernen",
+  invitationUnknown: "Diesen Code kennen wir heute nicht. Bitte prüfen Sie ihn oder fahren Sie ohne Code fort.",
   waitUnknown: "Die Wartezeit können wir noch nicht schätzen. Wir rufen Ihre Nummer auf.",
   closedOpensAt: "{agency}: Die Schalter öffnen um {time}.",
   closedWillTell: "{agency}: Gerade ist kein Schalter offen. Sie sehen auf dem Bildschirm und auf dem Handy, wann es weitergeht.",

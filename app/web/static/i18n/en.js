@@ -113,6 +113,7 @@ export default {
   invitationInvalid: "The code has 4 to 32 characters: letters, digits and hyphens.",
   invitationSaved: "Invitation code saved",
   invitationRemove: "Remove code",
+  invitationUnknown: "We do not know this code today. Please check it, or continue without a code.",
   waitUnknown: "We cannot estimate the wait yet. We will call your number.",
   closedOpensAt: "{agency}: the desks open at {time}.",
   closedWillTell: "{agency}: no desk is open right now. The screen and your phone will show when it goes on.",

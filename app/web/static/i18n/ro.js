@@ -113,6 +113,7 @@ export default {
   invitationInvalid: "Codul are între 4 și 32 de caractere: litere, cifre și cratime.",
   invitationSaved: "Codul de invitație a fost salvat",
   invitationRemove: "Ștergeți codul",
+  invitationUnknown: "Nu cunoaștem acest cod astăzi. Verificați-l sau continuați fără cod.",
   waitUnknown: "Încă nu putem estima timpul de așteptare. Vă vom striga numărul.",
   closedOpensAt: "{agency}: birourile se deschid la ora {time}.",
   closedWillTell: "{agency}: acum niciun birou nu este deschis. Ecranul și telefonul dumneavoastră vor arăta când se continuă.",

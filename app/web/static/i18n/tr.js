@@ -113,6 +113,7 @@ export default {
   invitationInvalid: "Kod 4 ile 32 karakter arasıdır: harf, rakam ve kısa çizgi.",
   invitationSaved: "Davet kodu kaydedildi",
   invitationRemove: "Kodu sil",
+  invitationUnknown: "Bu kodu bugün tanımıyoruz. Lütfen kontrol edin veya kodsuz devam edin.",
   waitUnknown: "Bekleme süresini henüz tahmin edemiyoruz. Numaranızı çağıracağız.",
   closedOpensAt: "{agency}: Masalar saat {time} itibarıyla açılıyor.",
   closedWillTell: "{agency}: Şu anda açık masa yok. Ne zaman devam edileceğini ekranda ve telefonunuzda göreceksiniz.",
