@@ -58,6 +58,8 @@ def migrate() -> None:
 @app.command("load-config")
 def load_config(file: Annotated[Path, typer.Argument(help="the center's YAML file")]) -> None:
     """Create or update a center from its YAML file (idempotent; history is kept)."""
+    from sqlalchemy.exc import OperationalError
+
     from app.centers.loader import ConfigError
 
     try:
@@ -69,6 +71,11 @@ def load_config(file: Annotated[Path, typer.Argument(help="the center's YAML fil
         raise typer.Exit(1) from None
     except FileNotFoundError:
         typer.echo(f"{file}: no such file", err=True)
+        raise typer.Exit(1) from None
+    except OperationalError as exc:
+        # A SQLite file that does not exist is not created here (only by `migrate`).
+        message = f"cannot open the database ({exc.orig}): run `welcome-center migrate` first?"
+        typer.echo(message, err=True)
         raise typer.Exit(1) from None
     typer.echo(str(report))
 

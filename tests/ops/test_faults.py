@@ -181,3 +181,25 @@ def test_sqlite_errors_are_sorted_by_message() -> None:
     assert is_unavailable(op("unable to open database file"))
     assert not is_unavailable(op("no such column: visits.x"))
     assert is_bad_data(exc.DataError("x", {}, _PgError("22021")))
+
+
+def test_load_config_does_not_create_a_missing_database(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from app.cli import DEMO_FILE
+    from bench.liveserver import ROOT
+
+    missing = tmp_path / "typo.db"
+    env = {**os.environ, "WELCOME_DATABASE_URL": f"sqlite+aiosqlite:///{missing}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "load-config", str(DEMO_FILE)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "run `welcome-center migrate` first" in done.stderr
+    assert not missing.exists()
