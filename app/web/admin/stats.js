@@ -282,29 +282,44 @@ function render({ center, t, lang, main, api }) {
     );
   }
 
-  async function load() {
-    el("stats-from").value = state.from;
-    el("stats-to").value = state.to;
-    el("stats-error").textContent = "";
-    el("stats-note").textContent = t("loading");
-    history.replaceState(null, "", `?${query()}`);
+  // Each load has a number: a poll for days still being computed stops once another
+  // range is asked for.
+  let generation = 0;
+  const POLL_MS = 3000;
+
+  async function load({ poll = false } = {}) {
+    const mine = poll ? generation : ++generation;
+    if (!poll) {
+      el("stats-from").value = state.from;
+      el("stats-to").value = state.to;
+      el("stats-error").textContent = "";
+      el("stats-note").textContent = t("loading");
+      history.replaceState(null, "", `?${query()}`);
+    }
     let s;
-    // Days never read before are read from the log once (a whole year: seconds, not ms).
+    // The server reads at most a month of days without a rollup while we wait; more are
+    // counted in pending_days while it builds them, and we ask again.
     try {
-      s = (await api("GET", `/api/v1/centers/${encodeURIComponent(center.slug)}/stats?${query()}`, { timeout: 120000 })).data;
+      s = (await api("GET", `/api/v1/centers/${encodeURIComponent(center.slug)}/stats?${query()}`, { timeout: 30000 })).data;
     } catch (err) {
+      if (mine !== generation) return;
       el("stats-note").textContent = "";
       const detail = err instanceof ApiError && err.status === 422 ? (err.problem?.errors ?? []).map((e) => e.field).join(", ") : "";
       el("stats-error").textContent = detail ? t("badRange", { detail }) : t("failed");
       return;
     }
+    if (mine !== generation) return; // another range was asked for meanwhile
     names = { agencies: s.agency_names, needs: s.need_names };
     fillSelect(el("stats-agency"), Object.keys(s.agency_names).map((code) => [code, agencyName(code)]), state.agency);
     fillSelect(el("stats-need"), Object.keys(s.need_names).map((code) => [code, needName(code)]), state.need);
     // Sites exist once the center has mobile days (docs/api.md §11).
     el("stats-site-field").hidden = !s.site_names.length;
     fillSelect(el("stats-site"), [["-", t("atCenter")], ...s.site_names.map((name) => [name, name])], state.site);
-    el("stats-note").textContent = t("rangeNote", { from: day(s.from), to: day(s.to) }) + (s.totals.visitors ? "" : ` · ${t("noData")}`);
+    el("stats-note").textContent = s.pending_days
+      ? t("pending", { n: numbers.format(s.pending_days) })
+      : t("rangeNote", { from: day(s.from), to: day(s.to) }) + (s.totals.visitors ? "" : ` · ${t("noData")}`);
+    document.body.dataset.statsPending = String(s.pending_days);
+    if (s.pending_days) setTimeout(() => mine === generation && load({ poll: true }), POLL_MS);
     el("csv-summary").href = csvHref("summary");
     el("stats-figures").innerHTML = figuresHtml(s);
     el("stats-tables").innerHTML = tablesHtml(s);
