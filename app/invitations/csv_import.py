@@ -18,14 +18,35 @@ MAX_ROWS = 2000
 
 
 class CsvInvalid(Invalid):
-    """A bad cell: the problem names row and column (and, as `field`, both together)."""
+    """A bad cell: the problem names row and column (and, as `field`, both together), and
+    a machine `reason` the admin page words in its language."""
 
-    def __init__(self, row: int, column: str, message: str, value: Any = None) -> None:
+    def __init__(
+        self, row: int, column: str, message: str, value: Any = None, *, reason: str = "invalid"
+    ) -> None:
         super().__init__(f"row {row}, {column}", message, value)
         self.code = "invalid_csv"
-        self.extra["row"] = row
-        self.extra["column"] = column
-        self.extra["errors"][0].update(row=row, column=column)
+        self.extra.update(row=row, column=column, reason=reason)
+        self.extra["errors"][0].update(row=row, column=column, reason=reason)
+
+
+# Why a value the schema accepted was refused, by field (app/invitations/service.check).
+REASONS = {
+    "language": "not_offered",
+    "needs": "unknown_need",
+    "residence_status": "unknown_status",
+    "town": "unknown_town",
+    "leave_by": "before_opening",
+}
+SCHEMA_REASONS = {
+    "missing": "missing",
+    "too_short": "missing",
+    "string_too_short": "missing",
+    "string_pattern_mismatch": "bad_format",
+    "string_too_long": "too_long",
+    "greater_than_equal": "out_of_range",
+    "less_than_equal": "out_of_range",
+}
 
 
 def _cell(raw: dict[str, str | None], column: str) -> str | None:
@@ -45,22 +66,29 @@ def parse(text: str, day: str) -> list[tuple[int, InvitationBody]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise CsvInvalid(1, missing[0], f"the header row lacks the column '{missing[0]}'")
+        raise CsvInvalid(
+            1,
+            missing[0],
+            f"the header row lacks the column '{missing[0]}'",
+            reason="missing_column",
+        )
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
-        raise CsvInvalid(1, unknown[0], f"unknown column '{unknown[0]}'")
+        raise CsvInvalid(1, unknown[0], f"unknown column '{unknown[0]}'", reason="unknown_column")
     reader.fieldnames = header
     out: list[tuple[int, InvitationBody]] = []
     for k, raw in enumerate(reader, start=2):
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue  # an empty line
         if None in raw:
-            raise CsvInvalid(k, "address", "more cells than columns")
+            raise CsvInvalid(k, "address", "more cells than columns", reason="extra_cells")
         if len(out) >= MAX_ROWS:
-            raise CsvInvalid(k, "language", f"at most {MAX_ROWS} invitees per upload")
+            raise CsvInvalid(
+                k, "language", f"at most {MAX_ROWS} invitees per upload", reason="too_many_rows"
+            )
         age = _cell(raw, "age")
         if age is not None and not age.isdigit():
-            raise CsvInvalid(k, "age", "a whole number of years", age)
+            raise CsvInvalid(k, "age", "a whole number of years", age, reason="not_a_number")
         needs = [n.strip() for n in (_cell(raw, "needs") or "").split(";") if n.strip()]
         fields = {
             "date": day,
@@ -80,7 +108,8 @@ def parse(text: str, day: str) -> list[tuple[int, InvitationBody]]:
         except ValidationError as exc:
             first = exc.errors()[0]
             column = str(first["loc"][0]) if first["loc"] else "language"
-            raise CsvInvalid(k, column, first["msg"], raw.get(column)) from None
+            reason = SCHEMA_REASONS.get(str(first["type"]), "invalid")
+            raise CsvInvalid(k, column, first["msg"], raw.get(column), reason=reason) from None
         out.append((k, body))
     return out
 

@@ -20,7 +20,7 @@ from app.errors import Invalid, NotFound, problem_responses
 from app.invitations import service
 from app.invitations.claim import lookup
 from app.invitations.codes import shown
-from app.invitations.csv_import import COLUMNS, CsvInvalid, parse
+from app.invitations.csv_import import COLUMNS, REASONS, CsvInvalid, parse
 from app.invitations.letter import HTML, document
 from app.invitations.models import Invitation
 from app.invitations.schemas import (
@@ -141,7 +141,13 @@ async def upload(
                 checked.append((body, await service.check(session, at.center, body, day)))
             except Invalid as exc:
                 first = exc.extra["errors"][0]
-                raise CsvInvalid(number, exc.field, first["message"], first.get("value")) from None
+                raise CsvInvalid(
+                    number,
+                    exc.field,
+                    first["message"],
+                    first.get("value"),
+                    reason=REASONS.get(exc.field, "invalid"),
+                ) from None
     added = await service.add(db, at.center, day, checked, now=now)
     return Imported(
         date=day.date,

@@ -45,15 +45,19 @@ async def test_a_bad_row_names_row_and_column_and_nothing_is_imported(harness: H
     problem = r.json()
     assert problem["code"] == "invalid_csv"
     assert (problem["row"], problem["column"]) == (4, "needs")  # header is row 1
+    assert problem["reason"] == "unknown_need"
     assert "flying" in problem["detail"]
     assert await stored(harness) == 0
     # An age that is no number, a town the center does not serve, a missing column.
     r = await upload(harness, HEADER + "de,work,,Detmold,forty,,,\n", admin)
-    assert (r.json()["row"], r.json()["column"]) == (2, "age")
+    assert (r.json()["row"], r.json()["column"], r.json()["reason"]) == (2, "age", "not_a_number")
     r = await upload(harness, HEADER + "de,work,,Paris,,,,\n", admin)
-    assert (r.json()["row"], r.json()["column"]) == (2, "town")
+    assert (r.json()["row"], r.json()["column"], r.json()["reason"]) == (2, "town", "unknown_town")
     r = await upload(harness, "language,needs\nde,work\n", admin)
     assert (r.json()["row"], r.json()["column"]) == (1, "residence_status")
+    assert r.json()["reason"] == "missing_column"
+    r = await upload(harness, HEADER + ",work,,,,,,\n" + "de,work,,,,9:30,,\n", admin)
+    assert (r.json()["row"], r.json()["column"], r.json()["reason"]) == (2, "language", "missing")
     assert await stored(harness) == 0
 
 

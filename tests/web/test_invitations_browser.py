@@ -50,6 +50,7 @@ def test_a_list_is_uploaded_and_the_invitee_checks_in_with_the_code(
     upload(admin, HEADER + GOOD + BAD)
     message = admin.locator("#inv-upload-msg")
     expect(message).to_contain_text("Zeile 3, Spalte „needs“", timeout=30_000)
+    expect(message).to_contain_text("Dieses Anliegen gibt es hier nicht (flying)")
     expect(message).to_contain_text("nichts übernommen")
     assert "Olena" not in admin.content()
     expect(admin.locator("#inv-list")).to_contain_text("noch keine Einladungen")

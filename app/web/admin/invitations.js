@@ -20,6 +20,21 @@ const strings = {
     uploading: "Die Fenster werden geplant …",
     imported: "{n} Einladungen übernommen.",
     csvError: "Zeile {row}, Spalte „{column}“: {message} Es wurde nichts übernommen.",
+    r_missing: "Hier fehlt ein Wert.",
+    r_bad_format: "Das Format stimmt nicht (Uhrzeit wie 12:30).",
+    r_too_long: "Der Text ist zu lang.",
+    r_out_of_range: "Der Wert liegt außerhalb des erlaubten Bereichs.",
+    r_not_a_number: "Bitte eine ganze Zahl.",
+    r_not_offered: "Diese Sprache bietet das Center nicht an.",
+    r_unknown_need: "Dieses Anliegen gibt es hier nicht ({value}).",
+    r_unknown_status: "Diesen Aufenthaltsstatus gibt es nicht ({value}).",
+    r_unknown_town: "Dieser Ort gehört nicht zum Einzugsgebiet ({value}).",
+    r_before_opening: "Die Uhrzeit liegt vor der Öffnung.",
+    r_missing_column: "Die Kopfzeile hat diese Spalte nicht.",
+    r_unknown_column: "Diese Spalte ist unbekannt.",
+    r_extra_cells: "Die Zeile hat mehr Zellen als Spalten.",
+    r_too_many_rows: "Höchstens 2000 Personen je Liste.",
+    r_invalid: "Der Wert ist ungültig.",
     addTitle: "Eine Person hinzufügen",
     language: "Sprache",
     needs: "Anliegen",
@@ -65,6 +80,21 @@ const strings = {
     uploading: "Planning the windows …",
     imported: "{n} invitations imported.",
     csvError: "Row {row}, column “{column}”: {message} Nothing was imported.",
+    r_missing: "A value is missing here.",
+    r_bad_format: "The format is wrong (a time like 12:30).",
+    r_too_long: "The text is too long.",
+    r_out_of_range: "The value is out of range.",
+    r_not_a_number: "Please a whole number.",
+    r_not_offered: "The center does not offer this language.",
+    r_unknown_need: "There is no such need here ({value}).",
+    r_unknown_status: "There is no such residence status ({value}).",
+    r_unknown_town: "This town is not served here ({value}).",
+    r_before_opening: "The time is before opening.",
+    r_missing_column: "The header row lacks this column.",
+    r_unknown_column: "This column is unknown.",
+    r_extra_cells: "The row has more cells than columns.",
+    r_too_many_rows: "At most 2000 people per list.",
+    r_invalid: "The value is invalid.",
     addTitle: "Add one person",
     language: "Language",
     needs: "Needs",
@@ -110,7 +140,11 @@ function problemText(t, err) {
   if (!(err instanceof ApiError)) return t("failed", { code: "network" });
   const p = err.problem ?? {};
   const first = p.errors?.[0] ?? {};
-  if (p.code === "invalid_csv") return t("csvError", { row: p.row, column: p.column, message: first.message ?? "" });
+  if (p.code === "invalid_csv") {
+    // The server's reason, worded here (its English message is for logs and scripts).
+    const message = t(`r_${p.reason ?? "invalid"}`, { value: first.value ?? "" });
+    return t("csvError", { row: p.row, column: p.column, message });
+  }
   if (first.field) return t("fieldError", { field: first.field, message: first.message ?? "" });
   return t("failed", { code: err.code || err.status });
 }
