@@ -4,6 +4,8 @@ with its invitees, progress while it runs, the same body giving the same figures
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -12,6 +14,8 @@ from sqlalchemy import select
 
 from app.centers.loader import ensure_day
 from app.centers.models import Center
+from app.errors import Conflict, NotFound
+from app.planner.runs import Runs
 from tests.conftest import BERLIN, TEST_DAY, Harness, desks_by_agency
 
 pytestmark = pytest.mark.anyio
@@ -109,3 +113,50 @@ async def test_bad_bodies_name_the_field(harness: Harness) -> None:
         assert r.status_code == 422, r.text
         assert r.json()["errors"][0]["field"] == field, r.text
     assert (await harness.client.get(f"{BASE}/runs/nope", headers=admin)).status_code == 404
+
+
+async def test_an_upcoming_day_is_planned_with_its_invitees(harness: Harness) -> None:
+    h = harness
+    admin = await h.login("admin")
+    for needs in (["residence"], ["work", "income"]):
+        body = {"date": TEST_DAY.isoformat(), "language": "de", "needs": needs}
+        r = await h.client.post("/api/v1/admin/centers/lippe/invitations", json=body, headers=admin)
+        assert r.status_code == 201, r.text
+    days = (await h.client.get(f"{BASE}/days", headers=admin)).json()
+    today = next(d for d in days["days"] if d["date"] == TEST_DAY.isoformat())
+    assert not today["past"] and today["invitees"] == 2
+    run: dict[str, Any] = {"date": TEST_DAY.isoformat(), "days": 2, "advise": False}
+    run["walk_ins"] = 0.5
+    r = await h.client.post(f"{BASE}/runs", json=run, headers=admin)
+    assert r.status_code == 202, r.text
+    result = (await finished(h, admin, r.json()))["result"]
+    assert not result["past"] and result["actual"] is None and result["invitees"] == 2
+    assert result["advice"] == []
+    # Half the walk-ins: fewer visitors predicted than the unchanged day.
+    assert result["predicted"]["visitors"] < result["baseline"]["visitors"]
+    none = {**run, "invitations": "none"}
+    r = await h.client.post(f"{BASE}/runs", json=none, headers=admin)
+    assert (await finished(h, admin, r.json()))["result"]["invitees"] == 0
+
+
+async def test_one_run_per_center_at_a_time() -> None:
+    runs = Runs()
+    release = threading.Event()
+
+    def slow(progress: Callable[[int], None]) -> Any:
+        progress(1)
+        release.wait(10)
+        raise RuntimeError("stopped")
+
+    first = runs.start(1, 3, slow)
+    with pytest.raises(Conflict) as refused:
+        runs.start(1, 3, slow)
+    assert refused.value.code == "planner_busy"
+    runs.start(2, 3, slow)  # another center may
+    with pytest.raises(Conflict):
+        runs.start(3, 3, slow)  # but not a third run on the server's two cores
+    release.set()
+    await asyncio.gather(*runs.tasks)
+    assert runs.get(1, first.id).out().error == "RuntimeError"
+    with pytest.raises(NotFound):
+        runs.get(2, first.id)  # another center's run is no one's
