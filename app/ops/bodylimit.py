@@ -35,20 +35,22 @@ def too_large_body(limit: int) -> dict[str, object]:
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.larger = larger or {}  # path suffix -> its own limit (uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope["path"]
+        limit = next((n for end, n in self.larger.items() if path.endswith(end)), self.limit)
         declared = _content_length(scope)
-        if declared is not None and declared > self.limit:
-            await self._refuse(send)
+        if declared is not None and declared > limit:
+            await self._refuse(send, limit)
             return
         seen = 0
-        limit = self.limit
 
         async def counting() -> Message:
             nonlocal seen
@@ -61,8 +63,8 @@ class BodyLimit:
 
         await self.app(scope, counting, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(too_large_body(self.limit)).encode()
+    async def _refuse(self, send: Send, limit: int) -> None:
+        body = json.dumps(too_large_body(limit)).encode()
         headers = [(b"content-type", PROBLEM.encode()), (b"content-length", b"%d" % len(body))]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -21,8 +21,15 @@ def trusted_proxies(settings: Settings) -> list[str]:
     return [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
 
 
+# Administrators' file uploads (an invitation list as CSV: a day's invitees, a few
+# hundred bytes each) may be larger than any other body.
+UPLOADS = ("/invitations/upload",)
+UPLOAD_BYTES = 2 * 1024 * 1024
+
+
 def edge(app: ASGIApp, settings: Settings) -> ASGIApp:
-    inner: ASGIApp = BodyLimit(app, settings.max_body_bytes)
+    uploads = {suffix: max(UPLOAD_BYTES, settings.max_body_bytes) for suffix in UPLOADS}
+    inner: ASGIApp = BodyLimit(app, settings.max_body_bytes, uploads)
     proxies = trusted_proxies(settings)
     if proxies:
         inner = ProxyHeadersMiddleware(inner, trusted_hosts=proxies)  # type: ignore[arg-type,assignment]
