@@ -17,7 +17,7 @@ from app.deps import ClockDep, DbDep
 from app.errors import Invalid, problem_responses
 from app.stats.compute import AT_CENTER, summarise
 from app.stats.schemas import Stats
-from app.stats.service import collector_paused, facts_for_range
+from app.stats.service import facts_for_range
 from app.stats.tables import TABLE_NAMES, to_csv
 
 router = APIRouter(
@@ -83,9 +83,11 @@ async def _stats(
     if site is not None and site != CENTER_SITE and site not in site_names:
         raise Invalid("site", f"no day of this center is at '{site}'", site)
     at_site = None if site is None else (AT_CENTER if site == CENTER_SITE else site)
-    with collector_paused():
-        got = await facts_for_range(db, center, first, last, now=clock(), inline=inline)
-        summary = summarise(got.days, agency=agency, need=need, site=at_site)
+    # No pause of the garbage collector here: it would stop it for the whole process
+    # while the query awaits, and with the year read from rollups it gained nothing
+    # measurable (bench-stats, year warm median 474–512 ms without, 487–522 ms with).
+    got = await facts_for_range(db, center, first, last, now=clock(), inline=inline)
+    summary = summarise(got.days, agency=agency, need=need, site=at_site)
     if got.pending:
         request.app.state.rollups.nudge()
     return Stats(

@@ -9,10 +9,8 @@ Yesterday and today are always read live.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -49,32 +47,6 @@ async def _events(
     for day, seq, type_, at, visit_id, desk, data in rows.tuples():
         out[day].append(LogEvent(day, seq, type_, at, visit_id, desk, data))
     return out
-
-
-_paused = 0
-_resume = False  # whether the collector was on when the first pause began
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection while a year of facts is parsed and reduced.
-
-    Parsing makes some 200,000 containers that live until the answer is built; with the
-    app's startup objects frozen (app/main.py), each full collection on the way would walk
-    all of them again, which made the year's query three times slower. Nested and
-    concurrent queries share one pause; the collector runs again when the last one ends.
-    """
-    global _paused, _resume
-    if _paused == 0:
-        _resume = gc.isenabled()
-        gc.disable()
-    _paused += 1
-    try:
-        yield
-    finally:
-        _paused -= 1
-        if _paused == 0 and _resume:
-            gc.enable()
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:

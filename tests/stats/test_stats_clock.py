@@ -202,19 +202,3 @@ async def test_a_mobile_days_visits_by_site(harness: Harness) -> None:
         headers=admin,
     )
     assert r.text == 'site,visitors\r\n,2\r\n"Lügde, Rathaus",1\r\n'
-
-
-def test_the_collector_pause_ends_with_the_last_of_overlapping_queries() -> None:
-    import gc
-
-    from app.stats.service import collector_paused
-
-    assert gc.isenabled()
-    first, second = collector_paused(), collector_paused()
-    first.__enter__()
-    second.__enter__()
-    assert not gc.isenabled()
-    first.__exit__(None, None, None)  # the first query ends before the second
-    assert not gc.isenabled()
-    second.__exit__(None, None, None)
-    assert gc.isenabled()
