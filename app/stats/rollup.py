@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.models import Center, DayCounter
@@ -44,13 +44,14 @@ def is_closed(day: date, today: date) -> bool:
     return day + timedelta(days=1) < today
 
 
-def is_fresh(row: StatsDay | None, seqs: dict[date, int], day: date) -> bool:
-    return (
-        row is not None
-        and row.version == FACTS_VERSION
-        and row.last_seq == seqs.get(day, 0)
-        and row.next_seq == seqs.get(day + timedelta(days=1), 0)
-    )
+Stamp = tuple[int, int, int]  # a stored row's version, last_seq, next_seq
+
+
+def is_fresh(row: StatsDay | Stamp | None, seqs: dict[date, int], day: date) -> bool:
+    if row is None:
+        return False
+    stamp = (row.version, row.last_seq, row.next_seq) if isinstance(row, StatsDay) else row
+    return stamp == (FACTS_VERSION, seqs.get(day, 0), seqs.get(day + timedelta(days=1), 0))
 
 
 async def last_seqs(
@@ -73,6 +74,18 @@ async def stored_days(
     return {row.date: row for row in rows.all()}
 
 
+async def stamps(
+    session: AsyncSession, center_id: int, first: date, last: date
+) -> dict[date, Stamp]:
+    """What a stored row was read at, without its facts (a year's would be parsed)."""
+    rows = await session.execute(
+        select(StatsDay.date, StatsDay.version, StatsDay.last_seq, StatsDay.next_seq).where(
+            StatsDay.center_id == center_id, StatsDay.date.between(first, last)
+        )
+    )
+    return {day: (version, own, following) for day, version, own, following in rows.tuples()}
+
+
 async def day_events(session: AsyncSession, center_id: int, day: date) -> list[LogEvent]:
     rows = await session.execute(
         select(Event.date, Event.seq, Event.type, Event.at, Event.visit_id, Event.desk, Event.data)
@@ -89,7 +102,7 @@ async def stale_days(db: Database, center: Center, today: date) -> list[date]:
     """Closed days with a log whose rollup is missing or out of date, oldest first."""
     async with db.read() as session:
         seqs = await last_seqs(session, center.id, date.min, today)
-        stored = await stored_days(session, center.id, date.min, today)
+        stored = await stamps(session, center.id, date.min, today)
     return sorted(
         day for day in seqs if is_closed(day, today) and not is_fresh(stored.get(day), seqs, day)
     )
@@ -133,22 +146,26 @@ async def _store(
     count = 0
     async with db.write(center_id) as session:
         seqs = await last_seqs(session, center_id, first, last + timedelta(days=1))
-        stored = await stored_days(session, center_id, first, last)
+        stored = await stamps(session, center_id, first, last)
         for day, (own_seq, next_seq, facts) in read.items():
             if is_fresh(stored.get(day), seqs, day):
                 continue  # another worker (or a query) stored it meanwhile
             if (seqs.get(day, 0), seqs.get(day + timedelta(days=1), 0)) != (own_seq, next_seq):
                 continue  # the log moved since it was read: the next round reads it again
-            await session.merge(
-                StatsDay(
-                    center_id=center_id,
-                    date=day,
-                    version=FACTS_VERSION,
-                    last_seq=own_seq,
-                    next_seq=next_seq,
-                    facts=list(facts),
+            values = {
+                "version": FACTS_VERSION,
+                "last_seq": own_seq,
+                "next_seq": next_seq,
+                "facts": list(facts),
+            }
+            if day in stored:  # stale: replaced without reading its old facts
+                await session.execute(
+                    update(StatsDay)
+                    .where(StatsDay.center_id == center_id, StatsDay.date == day)
+                    .values(**values)
                 )
-            )
+            else:
+                session.add(StatsDay(center_id=center_id, date=day, **values))
             count += 1
     return count
 
