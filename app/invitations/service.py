@@ -217,7 +217,8 @@ async def add(
     async with db.write(center.id) as session:
         taken: set[str] = set()
         for row in await of_day(session, center, day.date):
-            if f"id:{row.id}" in windows:
+            # Who came already keeps the window they came in (their turnout stands).
+            if f"id:{row.id}" in windows and row.visit_id is None:
                 row.window_start, row.window_end = windows[f"id:{row.id}"]
         added = []
         for key, body, needs in extra:

@@ -121,6 +121,20 @@ async def test_invitees_get_codes_and_windows_and_the_kiosk_checks_them_in(
     lead = await harness.login("lead1")
     assert (await harness.client.get(f"{BASE}/turnout", headers=lead)).json() == turnout
     assert [i["came"] for i in listed["invitations"]] == [True, False, False]
+    # One more invitee plans the day again; whoever came keeps the window they came in
+    # (one no plan would give: after closing).
+    async with harness.db.write() as session:
+        row = await session.scalar(select(Invitation).where(Invitation.visit_id.is_not(None)))
+        assert row is not None
+        row.window_start, row.window_end = 600, 615
+    r = await harness.client.post(
+        BASE,
+        json={"date": TEST_DAY.isoformat(), "language": "ar", "needs": ["residence"]},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    again = (await harness.client.get(BASE, headers=admin)).json()
+    assert again["invitations"][0]["window"] == {"start": "18:00", "end": "18:15"}
 
     # Used once: not again. An unknown code on a day with invitations: refused.
     r = await harness.client.post(
