@@ -112,28 +112,27 @@ async def build_days(db: Database, center: Center, days: Sequence[date]) -> int:
     """Read and store the rollups of these (closed) days; returns how many rows were written."""
     tz = ZoneInfo(center.timezone)
     written = 0
-    kept: tuple[date, list[LogEvent]] | None = None  # the last day read, for the day before it
+    # The last day read, with its seq as read before its events, for the day before it.
+    kept: tuple[date, int, list[LogEvent]] | None = None
     for start in range(0, len(days), BATCH):
         batch = days[start : start + BATCH]
         read: dict[date, tuple[int, int, Sequence[VisitFact]]] = {}
         for day in batch:
             following = day + timedelta(days=1)
+            # Each seq is read before its events: events newer than their seq only make
+            # the stored row look stale (read again), never a stale row look fresh.
             async with db.read() as session:
-                seqs = await last_seqs(session, center.id, day, following)
-                own = (
-                    kept[1]
-                    if kept and kept[0] == day
-                    else await day_events(session, center.id, day)
+                if kept and kept[0] == day:
+                    own_seq, own = kept[1], kept[2]
+                else:
+                    own_seq = (await last_seqs(session, center.id, day, day)).get(day, 0)
+                    own = await day_events(session, center.id, day)
+                next_seq = (await last_seqs(session, center.id, following, following)).get(
+                    following, 0
                 )
                 after = await day_events(session, center.id, following)
-            kept = (following, after)
-            # The seqs were read before the events: a day that moved in between is caught
-            # by the check in the write (or by the next round).
-            read[day] = (
-                seqs.get(day, 0),
-                seqs.get(following, 0),
-                day_facts(day, [*own, *after], tz),
-            )
+            kept = (following, next_seq, after)
+            read[day] = (own_seq, next_seq, day_facts(day, [*own, *after], tz))
             await asyncio.sleep(0)  # requests go first between days
         written += await _store(db, center.id, read)
     return written

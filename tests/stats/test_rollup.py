@@ -103,8 +103,11 @@ async def test_two_workers_backfilling_at_once_write_each_day_once(harness: Harn
     assert set(await stored(h.db)) == set(days)
 
 
+@pytest.mark.parametrize(
+    "during", [0, 1], ids=["after-it-was-read-as-the-next-day", "while-its-facts-are-computed"]
+)
 async def test_a_day_whose_log_moved_while_it_was_read_is_not_stored(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, during: int
 ) -> None:
     h = harness
     days = await served_days(h, 3)
@@ -112,7 +115,7 @@ async def test_a_day_whose_log_moved_while_it_was_read_is_not_stored(
     h.clock.now = utc(days[-1] + timedelta(days=3), 9, 0)
 
     def meanwhile(day: date, events: Any, tz: Any) -> Any:
-        if day == days[1]:  # a check-in lands on the day while its facts are computed
+        if day == days[during]:  # an event lands on days[1] meanwhile
             asyncio.get_running_loop().create_task(bump(days[1]))
         return real(day, events, tz)
 
