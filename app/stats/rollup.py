@@ -132,6 +132,7 @@ async def build_days(db: Database, center: Center, days: Sequence[date]) -> int:
                 )
                 after = await day_events(session, center.id, following)
             kept = (following, next_seq, after)
+            await asyncio.sleep(0)  # between parsing the rows and reducing them too
             read[day] = (own_seq, next_seq, day_facts(day, [*own, *after], tz))
             await asyncio.sleep(0)  # requests go first between days
         written += await _store(db, center.id, read)
