@@ -136,6 +136,19 @@ class Alert(BaseModel):
     )
 
 
+class StaffingAdvice(BaseModel):
+    """While a queue runs past closing: the agency whose one extra desk, open from now on,
+    is predicted to cut the mean time in the center most (simulated from the room as it
+    stands, a few seeded days: a prediction, said as "about")."""
+
+    agency: str
+    gain_minutes: int = Field(description="predicted cut of the mean time in the center, minutes")
+    mean_time_before: int = Field(description="predicted mean minutes in the center, as staffed")
+    mean_time_after: int = Field(description="the same with the extra desk")
+    computed_at: datetime = Field(description="when the room was read for this advice")
+    days: int = Field(description="simulated days the prediction rests on")
+
+
 class DayCounts(BaseModel):
     """Today so far, from the event log (and the visitors in the center now)."""
 
@@ -158,3 +171,8 @@ class Overview(BaseModel):
     leaving_soon: list[LeavingSoon]
     alerts: list[Alert]
     counts: DayCounts
+    staffing: StaffingAdvice | None = Field(
+        None,
+        description="with a queue_past_closing alert: the last staffing advice computed "
+        "(at most every 2 minutes, in the background); null: none yet or no alert",
+    )

@@ -19,6 +19,7 @@ from app.journal.models import Event
 from app.kinds import EventType
 from app.overview.compute import AgencyIn, DeskIn, Inputs, LogCounts, StepIn, VisitIn, overview
 from app.overview.schemas import DayHours, Overview
+from app.planner.live_advice import staffing
 from app.visits.display import agency_waits
 from app.visits.models import Visit
 from app.visits.queries import active_visits, minutes
@@ -66,7 +67,9 @@ async def read_overview(
         counts=await _log_counts(session, ctx),
         before=ctx.before,
     )
-    return overview(data)
+    out = overview(data)
+    out.staffing = staffing(data, out)
+    return out
 
 
 def _visit(visit: Visit, ctx: CenterContext) -> VisitIn:
