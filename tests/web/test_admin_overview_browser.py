@@ -189,3 +189,41 @@ def shoot(page: Any, name: str) -> None:
         page.evaluate("window.scrollTo(0, 0)")
         page.wait_for_timeout(300)
         page.screenshot(path=str(Path(folder) / name))
+
+
+def closing_in_an_hour() -> str:
+    now = datetime.now(ZoneInfo("Europe/Berlin"))
+    closes = now + timedelta(minutes=60)
+    return open_all_day(closes.strftime("%H:%M") if closes.date() == now.date() else "23:59")
+
+
+@pytest.mark.parametrize("server_config", [closing_in_an_hour()])
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_a_queue_past_closing_carries_staffing_advice(
+    desk_pc: Any, server: Server, lang: str
+) -> None:
+    page = desk_pc
+    if datetime.now(ZoneInfo("Europe/Berlin")).hour == 23:
+        pytest.skip("closing an hour from now falls on tomorrow")
+    admin = server.login("admin", "demo-admin")
+    status, _ = server.api("POST", "/api/v1/desks/r112/open", token=admin)
+    assert status == 200
+    for _ in range(6):
+        server.check_in(needs=["residence"])
+    sign_in_as_lead(page, server, lang)
+    alert = page.locator("#ov-alerts li[data-code=queue_past_closing][data-agency=abh]")
+    alert.wait_for(timeout=10_000)
+    # The advice is simulated in the background after a read: the next read (an event,
+    # here one more check-in, or the 30 s poll) carries it.
+    page.wait_for_timeout(1500)
+    server.check_in(needs=["residence"])
+    advice = alert.locator("#ov-staffing[data-agency=abh]")
+    advice.wait_for(timeout=35_000)
+    text = advice.inner_text()
+    if lang == "de":
+        assert "Ein weiterer Schalter „Ausländerbehörde“" in text and "um etwa" in text
+        assert "mittlere Aufenthaltszeit" in text and "Vorhersage" in text
+    else:
+        assert "one more" in text and "by about" in text and "Prediction" in text
+    gain = int(text.split("etwa " if lang == "de" else "about ")[1].split(" ")[0])
+    assert gain > 0

@@ -69,11 +69,28 @@ function alertText(alert, data, t, lang) {
   }
 }
 
+/** The server's staffing advice (a prediction from a few simulated days), said inside
+ * the queue_past_closing alert it belongs to: the advised agency's, else the first. */
+function staffingHtml(data, t, lang) {
+  const advice = data.staffing;
+  if (!advice) return "";
+  const text = t(advice.gain_minutes === 1 ? "a_staffing_one" : "a_staffing", {
+    agency: agencyName(data, advice.agency, lang),
+    gain: advice.gain_minutes,
+    before: advice.mean_time_before,
+    after: advice.mean_time_after,
+    at: hhmm(advice.computed_at),
+  });
+  return ` <span class="ov-advice" id="ov-staffing" data-agency="${esc(advice.agency)}">${esc(text)}</span>`;
+}
+
 function alertsHtml(data, t, lang) {
   if (!data.alerts.length) return `<p class="ok" id="ov-no-alerts">${esc(t("noAlerts"))}</p>`;
+  const past = data.alerts.filter((a) => a.code === "queue_past_closing");
+  const host = past.find((a) => a.agency === data.staffing?.agency) ?? past[0];
   const items = data.alerts.map(
     (a) =>
-      `<li class="alert${a.severity === "info" ? " notice" : ""}" data-code="${esc(a.code)}" data-desk="${esc(a.desk ?? "")}" data-agency="${esc(a.agency)}">${esc(alertText(a, data, t, lang))}</li>`,
+      `<li class="alert${a.severity === "info" ? " notice" : ""}" data-code="${esc(a.code)}" data-desk="${esc(a.desk ?? "")}" data-agency="${esc(a.agency)}">${esc(alertText(a, data, t, lang))}${a === host ? staffingHtml(data, t, lang) : ""}</li>`,
   );
   return `<ul class="ov-alerts">${items.join("")}</ul>`;
 }
