@@ -20,6 +20,7 @@ PURE = (
     "app.stats.compute",
     "app.stats.schemas",
     "app.stats.tables",
+    "app.stats.turnout",
     "app.overview.compute",
     "app.overview.schemas",
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -15,10 +16,13 @@ from app.auth.access import ManagerCenter
 from app.centers.models import Agency, Center, Day, Need
 from app.deps import ClockDep, DbDep
 from app.errors import Invalid, problem_responses
+from app.journal.models import Event
+from app.kinds import EventType
 from app.stats.compute import AT_CENTER, summarise
 from app.stats.schemas import Stats
 from app.stats.service import facts_for_range
 from app.stats.tables import TABLE_NAMES, to_csv
+from app.stats.turnout import invited_per_day, turnout
 
 router = APIRouter(
     prefix="/api/v1/centers", tags=["statistics"], responses=problem_responses(401, 403, 404, 422)
@@ -73,7 +77,18 @@ async def _stats(
                 select(Day.site).filter_by(center_id=center.id).where(Day.site.is_not(None))
             )
         ).all()
+        changes: Sequence[Mapping[str, object]] = (
+            await session.scalars(
+                select(Event.data)
+                .where(Event.center_id == center.id, Event.type == EventType.INVITATIONS_CHANGED)
+                # Lists are changed before their day (letters go out weeks ahead): the
+                # bound keeps the read on the (center, date) index, not the whole log.
+                .where(Event.date.between(first - timedelta(days=366), last))
+                .order_by(Event.date, Event.seq)
+            )
+        ).all()
     site_names = sorted({s for s in sites if s})
+    invited = {d: n for d, n in invited_per_day(changes).items() if first <= d <= last}
     agency_names = {a.code: dict(a.name) for a in sorted(agencies, key=lambda a: a.position)}
     need_names = {n.code: dict(n.label) for n in sorted(needs, key=lambda n: n.position)}
     if agency is not None and agency not in agency_names:
@@ -103,7 +118,8 @@ async def _stats(
         agency_names=agency_names,
         need_names=need_names,
         site_names=site_names,
-        invitations_known=False,
+        invitations_known=bool(invited),
+        turnout=turnout(invited, {row.date: row.invited for row in summary.days}),
         totals=summary.totals,
         days=summary.days,
         hours=summary.hours,

@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from app.stats.turnout import Turnout
+
 
 class Durations(BaseModel):
     """Minutes (one decimal); null when nothing was measured."""
@@ -119,6 +121,11 @@ class Stats(BaseModel):
     site_names: list[str] = Field(description="sites of the center's days, for a filter")
     invitations_known: bool = Field(
         description="whether invitations are recorded, so turnout (came ÷ invited) exists"
+    )
+    turnout: Turnout | None = Field(
+        default=None,
+        description="invited who came, over the range's days with an invitation list "
+        "(under an agency or need filter: those whose visit had such a step)",
     )
     totals: Totals
     days: list[StatsDayRow]

@@ -202,3 +202,31 @@ async def test_the_purge_takes_names_addresses_and_codes(harness: Harness) -> No
     assert all(r.name is None and r.address is None and r.code is None for r in rows)
     assert all(r.window_start is not None for r in rows)  # the plan stays, for turnout
     assert events and events[-1].data["invitations"] == 2
+
+
+async def test_statistics_count_turnout_from_the_log(harness: Harness) -> None:
+    """Three invited, one came with her letter, one walked in with a letter from
+    elsewhere: the statistics say 1 of 3 (the walk-in's code is not part of turnout)."""
+    admin = await harness.login("admin")
+    stats_url = f"/api/v1/centers/lippe/stats?from={TEST_DAY}&to={TEST_DAY}"
+    before = (await harness.client.get(stats_url, headers=admin)).json()
+    assert before["invitations_known"] is False and before["turnout"] is None
+
+    r = await upload(harness, HEADER + GOOD + "de,counselling,,,,,,\n", admin)
+    assert r.status_code == 201, r.text
+    code = r.json()["invitations"][0]["code"]
+    await harness.check_in(language="ar", needs=["residence", "work"], invitation_code=code)
+    await harness.check_in(needs=["work"])
+
+    stats = (await harness.client.get(stats_url, headers=admin)).json()
+    assert stats["invitations_known"] is True
+    assert stats["turnout"] == {"invitations": 3, "came": 1, "turnout": 0.3333}
+    assert stats["totals"]["invited"] == 1 and stats["totals"]["walk_ins"] == 1
+    # Another range holds none of these invitations.
+    later = TEST_DAY + timedelta(days=1)
+    other = (
+        await harness.client.get(
+            f"/api/v1/centers/lippe/stats?from={later}&to={later}", headers=admin
+        )
+    ).json()
+    assert other["turnout"] is None

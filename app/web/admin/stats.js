@@ -123,6 +123,9 @@ function render({ center, t, lang, main, api }) {
     const p90 = (d) => (d.p90 === null ? "" : t("medianP90", { p90: numbers.format(d.p90) }));
     return [
       figure(t("visitors"), num(x.visitors), share),
+      s.turnout
+        ? figure(t("turnout"), percent.format(s.turnout.turnout), t("turnoutSub", { came: num(s.turnout.came), invited: num(s.turnout.invitations) }))
+        : "",
       figure(t("firstWait"), min(x.first_wait.median), p90(x.first_wait)),
       figure(t("service"), min(x.service.median), p90(x.service)),
       figure(t("stay"), min(x.stay.median), p90(x.stay)),

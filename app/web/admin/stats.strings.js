@@ -78,7 +78,9 @@ export default {
     colStayMean: "Zeit im Center (Mittel)",
     emptyTable: "Keine Einträge im Zeitraum.",
     noData: "Keine Besuche im gewählten Zeitraum.",
-    turnoutLater: "Die Quote der Eingeladenen, die gekommen sind, erscheint, sobald Einladungen erfasst werden.",
+    turnoutLater: "In diesem Zeitraum gab es keine Einladungsliste, daher keine Quote der gekommenen Eingeladenen.",
+    turnout: "Eingeladene gekommen",
+    turnoutSub: "{came} von {invited} Eingeladenen",
   },
   en: {
     title: "Statistics",
@@ -158,6 +160,8 @@ export default {
     colStayMean: "Time in center (mean)",
     emptyTable: "Nothing in this range.",
     noData: "No visits in the chosen range.",
-    turnoutLater: "The share of invited people who came appears once invitations are recorded.",
+    turnoutLater: "No invitation list in this range, so no share of invited people who came.",
+    turnout: "Invited who came",
+    turnoutSub: "{came} of {invited} invited",
   },
 };
