@@ -30,8 +30,8 @@ export function iconName(name) {
 }
 
 /** A decorative pictogram (the label beside it says what it is). */
-export function icon(name, { size = null } = {}) {
+export function icon(name) {
   const file = iconName(name);
-  const dim = size ? `;width:${Number(size)}px;height:${Number(size)}px` : "";
-  return `<span class="icon" data-icon="${file}" aria-hidden="true" style="--icon:url('/kiosk/icons/${file}.svg')${dim}"></span>`;
+  // The mask image comes from icons.css by data-icon: no inline style (the CSP has none).
+  return `<span class="icon" data-icon="${file}" aria-hidden="true"></span>`;
 }

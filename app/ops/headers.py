@@ -15,12 +15,9 @@ PAGE_CSP = "; ".join(
     [
         "default-src 'self'",
         "img-src 'self' data:",  # `<link rel="icon" href="data:,">`: no favicon request
+        # No inline style either: the kiosk's pictograms take their image from icons.css
+        # by data-icon (scripts may still set element.style, which CSP does not govern).
         "style-src 'self'",
-        # The kiosk's pictograms name their SVG in a CSS custom property on the element
-        # (`style="--icon:url('/kiosk/icons/x.svg')"`, kiosk/icons.js and index.html):
-        # style *attributes* only. They cannot run code and the URLs stay under img-src;
-        # <style> elements and foreign stylesheets stay refused (style-src 'self').
-        "style-src-attr 'unsafe-inline'",
         "script-src 'self'",
         "connect-src 'self' ws: wss:",  # the live sockets (same host; 'self' alone
         # does not cover ws: in every browser)

@@ -32,7 +32,8 @@ async def test_an_api_response_a_page_and_a_404(harness: Harness) -> None:
     for path in ("/kiosk/", "/visit/", "/display/", "/staff/", "/", "/no/such/page"):
         r = await harness.client.get(path)
         assert_secured(r)
-        assert "style-src 'self'" in r.headers["content-security-policy"]
+        csp = r.headers["content-security-policy"]
+        assert "style-src 'self'" in csp and "unsafe-inline" not in csp, path
     assert (await harness.client.get("/no/such/page")).status_code == 404
 
 
