@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from app.auth.principal_cache import PrincipalCache
+
 if TYPE_CHECKING:
     from app.room.store import Room
     from app.visits.learned import DayLog
@@ -58,8 +60,11 @@ class Caches:
         self.estimates: DayCache[Estimates] = DayCache()
         # The waiting rooms as projections of the log (app/room/store.py).
         self.rooms: DayCache[Room] = DayCache()
+        # Callers resolved a moment ago (app/auth/principal_cache.py).
+        self.principals = PrincipalCache()
 
     def clear(self) -> None:
         self.learned.clear()
         self.estimates.clear()
         self.rooms.clear()
+        self.principals.clear()

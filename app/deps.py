@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
+from app.auth import revocation as _revocation  # noqa: F401  (its listeners empty the cache)
 from app.auth.cookies import CSRF_HEADER, credential, csrf_ok, is_background
-from app.auth.principal import Principal, lookup
+from app.auth.principal import Lookup, Principal, lookup
+from app.auth.security import hash_token
 from app.auth.service import touch, touch_due
 from app.config import Settings
 from app.db import Database
@@ -57,8 +59,7 @@ async def optional_principal(request: Request, db: DbDep, clock: ClockDep) -> Pr
     if found is None:
         return None
     now = clock()
-    async with db.read() as session:
-        result = await lookup(session, found.token, now=now, idle=settings.staff_idle)
+    result = await _looked_up(db, found.token, now=now, idle=settings.staff_idle)
     principal = result.principal
     if result.ended:
         request.state.auth_refusal = SESSION_EXPIRED
@@ -76,6 +77,28 @@ async def optional_principal(request: Request, db: DbDep, clock: ClockDep) -> Pr
     ):
         await touch(db, session_id=session_id, now=now)
     return principal
+
+
+async def _looked_up(db: Database, token: str, *, now: datetime, idle: timedelta | None) -> Lookup:
+    """The token's caller, from the callers resolved a moment ago where one still holds
+    (app/auth/principal_cache.py: what stays exact and for how long)."""
+    cache = db.caches.principals
+    digest = hash_token(token)
+    hit = cache.get(digest, now=now, idle=idle)
+    if hit is not None:
+        return Lookup(hit.principal, active_at=hit.active_at, expires_at=hit.expires_at)
+    generation = cache.generation
+    async with db.read() as session:
+        result = await lookup(session, token, now=now, idle=idle)
+    if result.principal is not None:
+        cache.put(
+            digest,
+            result.principal,
+            generation=generation,
+            active_at=result.active_at,
+            expires_at=result.expires_at,
+        )
+    return result
 
 
 SESSION_EXPIRED = "session_expired"

@@ -9,6 +9,7 @@ closed handshake.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -172,6 +173,18 @@ class AtDesk:
     async def reload(self, session: AsyncSession) -> Desk:
         """The desk again, inside a write: a config load may have moved it meanwhile."""
         return await load_staff_desk(session, self.principal, self.desk.code)
+
+    async def inside(self, session: AsyncSession, desks: Mapping[str, Desk]) -> tuple[Desk, bool]:
+        """The desk as a write sees it, from the center's desks it loaded anyway: the
+        same checks as `reload`, no query. A desk gone from this center (a config load
+        moved or removed it) is looked up as `reload` does; True says the desks given
+        no longer hold it."""
+        desk = desks.get(self.desk.code)
+        if desk is None:
+            return await self.reload(session), True
+        require_staff(self.principal, what="desk work")
+        require_staff_at(self.principal, desk)
+        return desk, False
 
 
 async def staff_desk(code: str, db: DbDep, principal: PrincipalDep) -> AtDesk:

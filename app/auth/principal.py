@@ -68,6 +68,7 @@ class Lookup:
     principal: Principal | None = None
     ended: bool = False  # a staff session past its absolute lifetime or idle too long
     active_at: datetime | None = None  # a staff session's last recorded activity
+    expires_at: datetime | None = None  # a staff session's absolute end
 
 
 def idle_since(created_at: datetime, last_seen_at: datetime | None) -> datetime:
@@ -100,7 +101,7 @@ async def lookup(
             user_id=user.id,
             session_id=staff_token.id,
         )
-        return Lookup(principal, active_at=active_at)
+        return Lookup(principal, active_at=active_at, expires_at=staff_token.expires_at)
     device = await session.scalar(select(Device).where(Device.token_hash == digest))
     if device is not None:
         return Lookup(

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.auth.access import AtDesk, StaffDesk
-from app.centers.context import CenterContext, load_context
-from app.centers.models import Center, Desk
+from app.centers.context import CenterContext, context_of
+from app.centers.models import Desk
 from app.db import Database
 from app.deps import Clock, ClockDep, DbDep, json_body_doc, no_content, parse_body
 from app.desks import case, hold, joint, service
@@ -46,18 +46,25 @@ NOBODY = no_content("nobody has a callable step for this agency")
 
 
 async def _context(session: AsyncSession, desk: Desk, now: datetime) -> CenterContext:
-    center = await session.get(Center, desk.center_id)
-    assert center is not None
-    return await load_context(session, center, now=now)
+    return await context_of(session, desk.center_id, now=now)
+
+
+async def _at_desk(session: AsyncSession, at: AtDesk, now: datetime) -> tuple[CenterContext, Desk]:
+    """Inside the write: the center's context and the desk as it is now (its state may
+    have changed since the request's own lookup), checked again without another query."""
+    ctx = await _context(session, at.desk, now)
+    desk, moved = await at.inside(session, ctx.desks)
+    if moved:
+        ctx = await _context(session, desk, now)
+    return ctx, ctx.desks[desk.code]
 
 
 async def _run(db: Database, clock: Clock, at: AtDesk, action: Action) -> VisitOut | Response:
     """One desk action under the center's write lock, on the desk as it is inside it."""
     now = clock()
     async with db.write(at.desk.center_id) as session:
-        desk = await at.reload(session)
-        ctx = await _context(session, desk, now)
-        visit = await action(session, ctx, ctx.desks[desk.code], now)
+        ctx, desk = await _at_desk(session, at, now)
+        visit = await action(session, ctx, desk, now)
         if visit is None:
             return Response(status_code=204)
         # Staff get the visit through the desk's compartment, and the audit log who did it.
@@ -67,9 +74,7 @@ async def _run(db: Database, clock: Clock, at: AtDesk, action: Action) -> VisitO
 async def _state(db: Database, clock: Clock, at: AtDesk, state: DeskState) -> DeskStatus:
     now = clock()
     async with db.write(at.desk.center_id) as session:
-        desk = await at.reload(session)
-        ctx = await _context(session, desk, now)
-        desk = ctx.desks[desk.code]
+        ctx, desk = await _at_desk(session, at, now)
         await service.set_state(session, ctx, desk, state, now=now)
         reads = audit.Reads(at.principal, desk=desk.code)
         out = await desk_status(session, ctx, desk, reads=reads)
@@ -159,9 +164,8 @@ async def _locked(
     """Any desk work under the center's write lock, on the desk as it is inside it."""
     now = clock()
     async with db.write(at.desk.center_id) as session:
-        desk = await at.reload(session)
-        ctx = await _context(session, desk, now)
-        return await work(session, ctx, ctx.desks[desk.code], now)
+        ctx, desk = await _at_desk(session, at, now)
+        return await work(session, ctx, desk, now)
 
 
 def _lapse_seconds(request: Request) -> float:

@@ -13,6 +13,7 @@ from app.centers.models import Desk
 from app.errors import Conflict
 from app.journal.log import append
 from app.kinds import BUSY_STEP, EventType, StepStatus, VisitStatus
+from app.room import store as room_store
 from app.visits.lifecycle import visit_status
 from app.visits.models import Step, Visit
 from app.visits.queries import visit_by_id
@@ -49,19 +50,47 @@ async def desk_event(
 
 
 async def desk_visit(session: AsyncSession, ctx: CenterContext, desk: Desk) -> Visit | None:
-    """The visitor this desk has called or is serving, if any."""
-    visit_id = await session.scalar(
+    """The visitor this desk has called or is serving, if any.
+
+    Today's from the room (no query but the visit's own load); yesterday's from the
+    database until none of yesterday's visits is busy at any desk any more.
+    """
+    ids = await room_store.busy_at(session, ctx, desk.code)
+    if ids is None:
+        return await _queried(session, ctx, desk)
+    for visit_id in ids:
+        visit = await visit_by_id(session, visit_id)
+        if any(s.desk == desk.code and s.status in BUSY_STEP for s in visit.steps):
+            return visit
+    if ids:  # the room and the row disagree: ask the database
+        return await _queried(session, ctx, desk)
+    if room_store.yesterday_idle(session, ctx):
+        return None
+    yesterday = ctx.today - timedelta(days=1)
+    if await _busy(session, ctx, Visit.date == yesterday) is None:
+        room_store.mark_yesterday_idle(session, ctx)
+        return None
+    return await _queried(session, ctx, desk)
+
+
+async def _busy(session: AsyncSession, ctx: CenterContext, *where: Any) -> str | None:
+    visit_id: str | None = await session.scalar(
         select(Step.visit_id)
         .join(Visit, Visit.id == Step.visit_id)
-        .where(
-            Visit.center_id == ctx.center.id,
-            # Yesterday's too: a consultation running over local midnight stays this desk's
-            # to finish (the desk works in the new day, the visit belongs to the old one).
-            Visit.date >= ctx.today - timedelta(days=1),
-            Step.desk == desk.code,
-            Step.status.in_(BUSY_STEP),
-        )
+        .where(Visit.center_id == ctx.center.id, Step.status.in_(BUSY_STEP), *where)
         .limit(1)
+    )
+    return visit_id
+
+
+async def _queried(session: AsyncSession, ctx: CenterContext, desk: Desk) -> Visit | None:
+    visit_id = await _busy(
+        session,
+        ctx,
+        # Yesterday's too: a consultation running over local midnight stays this desk's
+        # to finish (the desk works in the new day, the visit belongs to the old one).
+        Visit.date >= ctx.today - timedelta(days=1),
+        Step.desk == desk.code,
     )
     return None if visit_id is None else await visit_by_id(session, visit_id)
 

@@ -70,8 +70,30 @@ async def append(
     return event
 
 
+SEEN_KEY = "seen_seq"
+
+
+def written_seq(session: AsyncSession, *, center_id: int, day: date) -> int | None:
+    """The last seq this (write) session appended for a center-day, if any."""
+    seqs = [
+        e.seq
+        for e in session.info.get(PENDING_KEY, [])
+        if e.center_id == center_id and e.date == day
+    ]
+    return max(seqs) if seqs else None
+
+
+def seen(session: AsyncSession, *, center_id: int, day: date, seq: int) -> None:
+    """Tell a read session right after a write which seq that write committed: what it
+    reads next stands at least there, so `last_seq` need not ask the counter."""
+    session.info.setdefault(SEEN_KEY, {})[(center_id, day)] = seq
+
+
 async def last_seq(session: AsyncSession, *, center_id: int, day: date) -> int:
     """The day's last seq as this session sees it (read once per session)."""
+    known: int | None = session.info.get(SEEN_KEY, {}).get((center_id, day))
+    if known is not None:
+        return known
     counter = await session.get(DayCounter, (center_id, day))
     return _keep(session, counter).last_seq if counter else 0
 

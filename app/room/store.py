@@ -32,6 +32,7 @@ from app.centers.context import CenterContext
 from app.db import DATABASE_KEY, Database, database_of
 from app.journal.log import PENDING_KEY, events_after, last_seq
 from app.journal.models import Event
+from app.kinds import BUSY_STEP
 from app.room.projection import ACTIVE, Hole, RoomState, Stretch, stretch
 from app.visits import learned
 from app.visits.models import Step, Visit
@@ -49,6 +50,9 @@ class Room:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     estimates: Any = None  # app.room.estimates keeps its forecast here
     catch_ups: int = 0
+    # Yesterday's visits had no called or in-service step left when last asked: after
+    # midnight nobody calls a visit of yesterday again, so that stays true for the day.
+    yesterday_idle: bool = False
 
 
 def room_key(db: Database, ctx: CenterContext) -> Key:
@@ -290,6 +294,43 @@ async def for_decision(session: AsyncSession, ctx: CenterContext) -> list[Visit]
         else:
             visits.pop(obj.id, None)
     return sorted(visits.values(), key=lambda v: v.checked_in_at)
+
+
+async def busy_at(session: AsyncSession, ctx: CenterContext, desk: str) -> list[str] | None:
+    """The ids of today's visits with a called or in-service step at `desk`, from the
+    room caught up to everything committed, with this session's own changes in their
+    place; None when the room cannot tell (no Database: the caller queries instead).
+
+    Yesterday's visits are not in the room: `yesterday_idle` says when none can be busy.
+    """
+    db = database_of(session)
+    if db is None:
+        return None
+    room = await _committed_room(session, db, ctx)
+    visits: dict[str, Visit] = dict(room.state.visits)
+    for obj in session.info.get(HELD_KEY, {}).values():
+        if obj in session and "steps" not in inspect(obj).unloaded and obj.date == ctx.today:
+            visits[obj.id] = obj
+    return [
+        v.id
+        for v in visits.values()
+        if v.center_id == ctx.center.id
+        and v.status in ACTIVE
+        and any(s.desk == desk and s.status in BUSY_STEP for s in v.steps)
+    ]
+
+
+def yesterday_idle(session: AsyncSession, ctx: CenterContext) -> bool:
+    db = database_of(session)
+    room = db.caches.rooms.get(room_key(db, ctx)) if db is not None else None
+    return room is not None and room.yesterday_idle
+
+
+def mark_yesterday_idle(session: AsyncSession, ctx: CenterContext) -> None:
+    db = database_of(session)
+    room = db.caches.rooms.get(room_key(db, ctx)) if db is not None else None
+    if room is not None:
+        room.yesterday_idle = True
 
 
 HELD_KEY = "room_visits"

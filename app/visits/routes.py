@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from app.auth.access import KioskCenter
-from app.centers.context import load_context
+from app.centers.context import context_of, load_context
 from app.centers.models import Center
 from app.deps import (
     ClockDep,
@@ -20,6 +20,7 @@ from app.deps import (
 )
 from app.desks import joint
 from app.errors import Invalid, problem_responses
+from app.journal.log import seen, written_seq
 from app.visits import service
 from app.visits.kiosk_limit import KioskLimit
 from app.visits.queries import visit_by_token, wait_for
@@ -71,8 +72,12 @@ async def check_in(
         visit, created = await service.check_in(
             session, ctx, body, now=now, idempotency_key=idempotency_key
         )
-    # The forecast runs after the commit, outside the center's lock.
+        written = written_seq(session, center_id=center.id, day=ctx.today)
+    # The forecast runs after the commit, outside the center's lock; it stands at least
+    # at this write's seq without reading the counter again.
     async with db.read() as session:
+        if written is not None:
+            seen(session, center_id=center.id, day=ctx.today, seq=written)
         out = visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
 
@@ -82,9 +87,7 @@ async def visit_status(token: str, db: DbDep, clock: ClockDep) -> VisitOut:
     now = clock()
     async with db.read() as session:
         visit = await visit_by_token(session, token)
-        center = await session.get(Center, visit.center_id)
-        assert center is not None
-        ctx = await load_context(session, center, now=now)
+        ctx = await context_of(session, visit.center_id, now=now)
         return visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
 
 
