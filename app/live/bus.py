@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from app.journal.hint import CHANNEL, Hint
+from app.tasks import cancel
 
 log = logging.getLogger("welcome_center.bus")
 
@@ -74,11 +75,8 @@ class PostgresBus:
             await asyncio.wait_for(self.connected.wait(), timeout=10)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def _run(self, on_hint: OnHint, on_resync: OnResync) -> None:
         import asyncpg

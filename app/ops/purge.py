@@ -18,7 +18,6 @@ audit entries (`WELCOME_AUDIT_RETENTION_DAYS`) go in the same round.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -30,6 +29,7 @@ from app.audit import service as audit
 from app.audit.models import AuditEntry
 from app.centers.models import Center
 from app.db import Database
+from app.tasks import cancel
 from app.visits.models import Visit
 from app.visits.retention import PURGED, purge_before
 
@@ -71,11 +71,8 @@ class DailyPurge:
             self._task = asyncio.create_task(self._loop(), name="daily-purge")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def _loop(self) -> None:
         # The first check after one interval: a starting worker has other things to do.

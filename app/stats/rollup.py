@@ -29,6 +29,7 @@ from app.db import Database
 from app.journal.models import Event
 from app.stats.compute import FACTS_VERSION, LogEvent, VisitFact, day_facts
 from app.stats.models import StatsDay
+from app.tasks import cancel
 
 log = logging.getLogger("welcome_center.stats")
 
@@ -212,11 +213,8 @@ class Rollups:
             self._task = asyncio.create_task(self._loop(), name="stats-rollups")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     def nudge(self) -> None:
         """A query found days not rolled up: backfill now rather than at the next check."""
