@@ -19,7 +19,7 @@ from app.invitations.models import Invitation
 from app.invitations.schemas import InvitationBody, InvitationOut, Turnout, WindowOut
 from app.journal.log import append
 from app.kinds import EventType
-from app.planner.daysetup import day_setup, invitee, minutes, opening
+from app.planner.daysetup import day_setup, invited, invitee, minutes, opening
 from app.planning import plan_windows
 from app.routing.rules import RESIDENCE_STATUSES
 from app.visits.models import Visit
@@ -170,20 +170,7 @@ async def plan(
     async with db.read() as session:
         setup = await day_setup(session, center, day)
         rows = await of_day(session, center, day.date)
-    people = [
-        invitee(
-            f"id:{r.id}",
-            needs=list(r.needs),
-            language=r.language,
-            residence_status=r.residence_status,
-            municipality=r.municipality,
-            age=r.age,
-            leave_by=r.leave_by,
-            day=day,
-        )
-        for r in rows
-        if r.code is not None
-    ]
+    people = [invited(f"id:{r.id}", r, day) for r in rows if r.code is not None]
     people += [
         invitee(
             key,

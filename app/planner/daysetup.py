@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.centers.models import Center, Day, Desk, Need
+from app.invitations.models import Invitation
 from app.planning import DaySetup, Invitee
 from app.routing.rules import NeedSpec
 from app.sim.simulate import CenterSpec, DeskSpec
@@ -147,4 +148,18 @@ def invitee(
         municipality=municipality,
         age=age,
         leave_by=None if leave_by is None else float(minutes(leave_by) - minutes(day.opens)),
+    )
+
+
+def invited(key: str, row: Invitation, day: Day) -> Invitee:
+    """A stored invitation as the planner sees it."""
+    return invitee(
+        key,
+        needs=list(row.needs),
+        language=row.language,
+        residence_status=row.residence_status,
+        municipality=row.municipality,
+        age=row.age,
+        leave_by=row.leave_by,
+        day=day,
     )

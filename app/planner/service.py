@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.centers.models import Center, Day
 from app.errors import Invalid
 from app.invitations.models import Invitation
-from app.planner.daysetup import day_setup, invitee, minutes
+from app.planner.daysetup import day_setup, invited, minutes
 from app.planner.pastday import Actual, rebuild
 from app.planner.schemas import AdviceOut, AgencyFigures, DayFigures, PlanBody, PlanResult
 from app.planning import (
@@ -87,19 +87,7 @@ async def _invitees(
             select(Invitation).where(Invitation.center_id == center.id, Invitation.date == day.date)
         )
     ).all()
-    people = [
-        invitee(
-            str(r.id),
-            needs=list(r.needs),
-            language=r.language,
-            residence_status=r.residence_status,
-            municipality=r.municipality,
-            age=r.age,
-            leave_by=r.leave_by,
-            day=day,
-        )
-        for r in rows
-    ]
+    people = [invited(str(r.id), r, day) for r in rows]
     windows = {
         str(r.id): Window(float(r.window_start), float(r.window_end))
         for r in rows
