@@ -21,7 +21,7 @@ from app.journal.log import append
 from app.kinds import EventType
 from app.planner.daysetup import day_setup, invited, invitee, minutes, opening
 from app.planning import plan_windows
-from app.routing.rules import RESIDENCE_STATUSES
+from app.visits.intake import check_residence_status, distinct_needs, town_spelled
 from app.visits.models import Visit
 
 SLOT_MINUTES = 15
@@ -58,21 +58,11 @@ async def check(session: AsyncSession, center: Center, body: InvitationBody, day
             body.language,
         )
     known = set((await session.scalars(select(Need.code).where(Need.center_id == center.id))).all())
-    needs: list[str] = []
-    for code in body.needs:
-        if code not in known:
-            raise Invalid("needs", f"unknown need '{code}'", code)
-        if code not in needs:
-            needs.append(code)
-    if body.residence_status is not None and body.residence_status not in RESIDENCE_STATUSES:
-        raise Invalid(
-            "residence_status",
-            f"unknown residence status '{body.residence_status}'",
-            body.residence_status,
-        )
+    needs = distinct_needs(body.needs, known, lambda _i: "needs")
+    check_residence_status(body.residence_status)
     towns = center.municipalities
     if body.town is not None and towns:
-        match = next((t for t in towns if t.casefold() == body.town.casefold()), None)
+        match = town_spelled(body.town, towns)
         if match is None:
             raise Invalid("town", f"unknown town '{body.town}'", body.town)
         body.town = match

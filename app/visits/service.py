@@ -16,7 +16,8 @@ from app.errors import Conflict, Invalid
 from app.invitations.claim import claim
 from app.journal.log import append, day_counter
 from app.kinds import EventType, StepSource, StepStatus, VisitStatus
-from app.routing.rules import RESIDENCE_STATUSES, Person, resolve
+from app.routing.rules import Person, resolve
+from app.visits.intake import check_residence_status, distinct_needs, town_spelled
 from app.visits.lifecycle import OPEN_STEPS, ticket_label, visit_status
 from app.visits.models import IdempotencyKey, Step, Visit
 from app.visits.queries import visit_by_id
@@ -38,21 +39,11 @@ def validate_check_in(body: CheckIn, ctx: CenterContext) -> list[str]:
             + ", ".join(ctx.center.languages),
             body.language,
         )
-    needs: list[str] = []
-    for i, code in enumerate(body.needs):
-        if code not in ctx.needs:
-            raise Invalid(f"needs[{i}]", f"unknown need '{code}'", code)
-        if code not in needs:
-            needs.append(code)
-    if body.residence_status is not None and body.residence_status not in RESIDENCE_STATUSES:
-        raise Invalid(
-            "residence_status",
-            f"unknown residence status '{body.residence_status}'",
-            body.residence_status,
-        )
+    needs = distinct_needs(body.needs, ctx.needs, lambda i: f"needs[{i}]")
+    check_residence_status(body.residence_status)
     towns = ctx.center.municipalities
     if body.municipality is not None and towns:
-        match = next((t for t in towns if t.casefold() == body.municipality.casefold()), None)
+        match = town_spelled(body.municipality, towns)
         if match is None:
             raise Invalid(
                 "municipality", f"unknown municipality '{body.municipality}'", body.municipality
