@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.centers import changes
-from app.centers.loader import problem_message
+from app.centers.loader import day_values, problem_message
 from app.centers.models import Agency, Center, Day
 from app.centers.schema import DayConfig, Loc, consistency_problems, format_loc
 from app.errors import Conflict, Invalid, NotFound
@@ -173,7 +173,8 @@ async def create_day(
             code="day_exists",
             field="date",
         )
-    day = Day(center_id=center.id, date=item.date, **_values(item))
+    # Calling a day off is its own action with its own event, never part of adding it.
+    day = Day(center_id=center.id, date=item.date, **(day_values(item) | {"cancelled": False}))
     session.add(day)
     await session.flush()
     await _record(session, center, day, "created", list(data), principal=principal, now=now)
@@ -201,7 +202,7 @@ async def change_day(
     )
     today = changes.today_of(center, now).date()
     _not_past(on, today)
-    values = _values(item) | {"cancelled": day.cancelled}
+    values = day_values(item) | {"cancelled": day.cancelled}
     if on == today and not day.cancelled:
         before = set(codes if day.agencies is None else day.agencies)
         after = set(codes if item.agencies is None else item.agencies)
@@ -256,17 +257,6 @@ async def _refuse_stranding(
         field="agencies" if agencies is not None else "date",
         waiting=waiting,
     )
-
-
-def _values(item: DayConfig) -> dict[str, Any]:
-    return {
-        "opens": item.opens,
-        "closes": item.closes,
-        "agencies": item.agencies,
-        "site": item.site,
-        "note": item.note,
-        "cancelled": False,
-    }
 
 
 async def _record(

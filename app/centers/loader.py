@@ -533,7 +533,7 @@ def _plans(config: CenterConfig, passwords: Passwords) -> list[_Plan]:
         _Plan("agencies", Agency, "code", [(a.code, a) for a in config.agencies], _agency_values),
         _Plan("needs", Need, "code", [(n.code, n) for n in config.needs], _need_values),
         _Plan("desks", Desk, "code", [(d.code, d) for d in config.desks], _desk_values),
-        _Plan("days", Day, "date", [(d.date, d) for d in config.days], _day_values),
+        _Plan("days", Day, "date", [(d.date, d) for d in config.days], day_values),
         _Plan("users", User, "username", [(u.username, u) for u in config.users], user_values),
         _Plan("devices", Device, "name", [(d.name, d) for d in config.devices], _device_values),
     ]
@@ -616,7 +616,8 @@ def _desk_values(item: DeskConfig, _row: Desk | None) -> dict[str, Any]:
     return {"room": item.room, "agency_code": item.agency, "languages": item.languages}
 
 
-def _day_values(item: DayConfig, _row: Day | None) -> dict[str, Any]:
+def day_values(item: DayConfig, _row: Day | None = None) -> dict[str, Any]:
+    """A day's columns from its configuration (the administration pages use them too)."""
     return {
         "opens": item.opens,
         "closes": item.closes,
