@@ -320,6 +320,14 @@ async def busy_at(session: AsyncSession, ctx: CenterContext, desk: str) -> list[
     ]
 
 
+def known_seq(db: Database, ctx: CenterContext) -> int | None:
+    """How far this process's room of the center-day stands (None: no room yet)."""
+    room = db.caches.rooms.get(room_key(db, ctx))
+    if room is None or room.state.config != ctx.center.config_hash:
+        return None
+    return room.state.seq
+
+
 def yesterday_idle(session: AsyncSession, ctx: CenterContext) -> bool:
     db = database_of(session)
     room = db.caches.rooms.get(room_key(db, ctx)) if db is not None else None

@@ -21,6 +21,7 @@ from app.deps import (
 from app.desks import joint
 from app.errors import Invalid, problem_responses
 from app.journal.log import seen, written_seq
+from app.room import store as room_store
 from app.visits import service
 from app.visits.kiosk_limit import KioskLimit
 from app.visits.queries import visit_by_token, wait_for
@@ -77,7 +78,10 @@ async def check_in(
     # at this write's seq without reading the counter again.
     async with db.read() as session:
         if written is not None:
-            seen(session, center_id=center.id, day=ctx.today, seq=written)
+            # The room stands at least there after the commit, and maybe further (others'
+            # check-ins): the estimates made for its seq are the ones to share.
+            room_seq = room_store.known_seq(db, ctx) or 0
+            seen(session, center_id=center.id, day=ctx.today, seq=max(written, room_seq))
         out = visit_out(visit, ctx, estimate=await wait_for(session, ctx, visit, now=now))
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
 
